@@ -19,10 +19,18 @@ class RedactSecrets(logging.Filter):
         return True
 
 
+class RedactingFormatter(logging.Formatter):
+    """Masks tokens in the whole formatted record, tracebacks included: a library's
+    exception message may quote the token (python-telegram-bot's InvalidToken does)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return _TOKEN_IN_TEXT.sub("<token>", super().format(record))
+
+
 def configure_logging(level: str = "INFO") -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(
-        logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%Y-%m-%d %H:%M:%S")
+        RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%Y-%m-%d %H:%M:%S")
     )
     handler.addFilter(RedactSecrets())
     root = logging.getLogger()

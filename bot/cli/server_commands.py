@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import sys
 from typing import Any
@@ -79,19 +80,33 @@ def _run(args: argparse.Namespace) -> int:
         print(f"limber: {error}", file=sys.stderr)
         return EXIT_CONFIG
 
-    from telegram.error import InvalidToken
+    from telegram.error import InvalidToken, NetworkError
 
-    from bot.app import build_application, run_application
+    from bot.app import build_application, check_token, run_application
 
+    # Ask Telegram about the token before anything else, so a rejected token is one clear
+    # line and not python-telegram-bot's retry loop and traceback.
+    try:
+        username = asyncio.run(check_token(settings, token))
+    except InvalidToken:
+        print(REJECTED_TOKEN, file=sys.stderr)
+        return EXIT_CONFIG
+    except NetworkError as error:
+        where = settings.telegram_api_base_url or "api.telegram.org"
+        print(f"limber: could not reach Telegram at {where}: {error.message}", file=sys.stderr)
+        return 1
+    log.info("Telegram knows this bot as @%s", username)
     migrate_database(settings)
     application = build_application(settings, token)
     try:
         run_application(application, settings, webhook=webhook)
     except InvalidToken:
-        print(
-            "limber: Telegram rejected TELEGRAM_BOT_TOKEN. Check that you copied the whole "
-            "token from @BotFather (or ask it for a new one with /token) and set it in .env.",
-            file=sys.stderr,
-        )
+        print(REJECTED_TOKEN, file=sys.stderr)
         return EXIT_CONFIG
     return 0
+
+
+REJECTED_TOKEN = (
+    "limber: Telegram rejected TELEGRAM_BOT_TOKEN. Check that you copied the whole token from "
+    "@BotFather (or ask it for a new one with /token) and set it in .env."
+)

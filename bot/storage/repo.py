@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import (
@@ -215,3 +215,37 @@ async def activity_between(
         .order_by(Activity.at, Activity.id)
     )
     return result.scalars().all()
+
+
+async def move_run(
+    session: AsyncSession,
+    run_id: int,
+    person_id: int,
+    from_step: int,
+    *,
+    to_step: int,
+    state: str = "active",
+    plan: dict[str, Any] | None = None,
+) -> bool:
+    """Move a run on from ``from_step``, only if it is still there and still active.
+
+    One conditional UPDATE, so two presses of the same button (or two workers handling them)
+    cannot both move the run: the second finds nothing to update and gets False.
+    """
+    values: dict[str, Any] = {"current_step": to_step, "state": state, "step_started_at": utcnow()}
+    if state != "active":
+        values["finished_at"] = utcnow()
+    if plan is not None:
+        values["plan"] = plan
+    result = await session.execute(
+        update(RoutineRun)
+        .where(
+            RoutineRun.id == run_id,
+            RoutineRun.person_id == person_id,
+            RoutineRun.current_step == from_step,
+            RoutineRun.state == "active",
+        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0))

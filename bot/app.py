@@ -1,0 +1,156 @@
+"""The composition root: settings, catalogue, database, handlers and jobs meet only here."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+from urllib.parse import urlparse
+
+from telegram import Bot, Update
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    ContextTypes,
+    ExtBot,
+    JobQueue,
+)
+
+from bot.catalogue import Catalogue, get_catalogue
+from bot.chat.context import Context, Services
+from bot.chat.register import bot_commands, register
+from bot.config import Settings
+from bot.storage import create_engine, session_factory
+
+log = logging.getLogger("limber.updates")
+
+LimberApplication = Application[
+    ExtBot[None], Context, dict[Any, Any], dict[Any, Any], dict[Any, Any], JobQueue[Context]
+]
+
+
+def describe_update(update: object) -> str:
+    """What an update was, without its contents: "/routine", "button run", "text"."""
+    if not isinstance(update, Update):
+        return type(update).__name__
+    if update.callback_query is not None:
+        data = update.callback_query.data or ""
+        return f"button {data.split(':', 1)[0]}"
+    message = update.effective_message
+    if message is not None and message.text:
+        if message.text.startswith("/"):
+            return message.text.split()[0].split("@")[0][:32]
+        return "text"
+    if message is not None:
+        return "message"
+    return "update"
+
+
+class TimedApplication(Application):  # type: ignore[type-arg]
+    """Logs one line per update (who, what, how long), sets the command menu when it starts
+    and closes the database when it shuts down, however it is run (polling, webhook, tests,
+    the console)."""
+
+    async def initialize(self) -> None:
+        await super().initialize()
+        await self.bot.set_my_commands(bot_commands())
+
+    async def shutdown(self) -> None:
+        await super().shutdown()
+        services: Services = self.bot_data["services"]
+        await services.engine.dispose()
+
+    async def process_update(self, update: object) -> None:
+        started = time.perf_counter()
+        try:
+            await super().process_update(update)
+        finally:
+            user = update.effective_user if isinstance(update, Update) else None
+            log.info(
+                "update user=%s %s %.0f ms",
+                user.id if user else "-",
+                describe_update(update),
+                (time.perf_counter() - started) * 1000,
+            )
+
+
+def _api_urls(settings: Settings) -> tuple[str | None, str | None]:
+    base = settings.telegram_api_base_url
+    return (f"{base}/bot", f"{base}/file/bot") if base else (None, None)
+
+
+async def check_token(settings: Settings, token: str) -> str:
+    """The bot's username, or InvalidToken if Telegram (or the Bot API server) rejects it."""
+    api, files = _api_urls(settings)
+    bot = Bot(
+        token,
+        base_url=api or "https://api.telegram.org/bot",
+        base_file_url=files or "https://api.telegram.org/file/bot",
+    )
+    async with bot:
+        return bot.username
+
+
+def build_application(
+    settings: Settings,
+    token: str,
+    *,
+    catalogue: Catalogue | None = None,
+    base_url: str | None = None,
+    base_file_url: str | None = None,
+    services_options: dict[str, Any] | None = None,
+) -> LimberApplication:
+    """The bot, wired: handlers registered, services in bot_data, commands set at start."""
+    engine = create_engine(settings.database_url)
+    services = Services(
+        settings=settings,
+        catalogue=catalogue or get_catalogue(),
+        engine=engine,
+        sessions=session_factory(engine),
+        **(services_options or {}),
+    )
+    builder = (
+        ApplicationBuilder()
+        .application_class(TimedApplication)
+        .token(token)
+        .context_types(ContextTypes(context=Context))
+    )
+    api = base_url or (
+        f"{settings.telegram_api_base_url}/bot" if settings.telegram_api_base_url else None
+    )
+    files = base_file_url or (
+        f"{settings.telegram_api_base_url}/file/bot" if settings.telegram_api_base_url else None
+    )
+    if api is not None:
+        builder = builder.base_url(api)
+    if files is not None:
+        builder = builder.base_file_url(files)
+    if settings.rate_limit:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=2))  # type: ignore[arg-type]
+    application: LimberApplication = builder.build()  # type: ignore[assignment]
+    application.bot_data["services"] = services
+    register(application)
+    return application
+
+
+def run_application(application: LimberApplication, settings: Settings, *, webhook: bool) -> None:
+    """Serve until interrupted: long polling, or Telegram's webhook when asked."""
+    if not webhook:
+        logging.getLogger("limber").info("Starting long polling")
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
+        return
+    if settings.webhook_url is None or settings.webhook_secret is None:
+        raise ValueError("a webhook needs WEBHOOK_URL and WEBHOOK_SECRET")
+    path = urlparse(settings.webhook_url).path.lstrip("/")
+    logging.getLogger("limber").info(
+        "Serving the webhook on %s:%s/%s", settings.webhook_listen, settings.webhook_port, path
+    )
+    application.run_webhook(
+        listen=settings.webhook_listen,
+        port=settings.webhook_port,
+        url_path=path,
+        webhook_url=settings.webhook_url,
+        secret_token=settings.webhook_secret.get_secret_value(),
+        allowed_updates=Update.ALL_TYPES,
+    )

@@ -1,0 +1,1 @@
+"""Handlers by feature; ``bot.chat.register`` wires them in order."""

@@ -1,0 +1,46 @@
+"""The person behind an update, and keeping their next nudge in step with their settings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Update
+
+from bot.coach.schedule import ScheduleRules, next_nudge
+from bot.storage import repo
+from bot.storage.models import Person, Schedule
+
+
+async def person_of(session: AsyncSession, update: Update) -> Person | None:
+    user = update.effective_user
+    if user is None:
+        return None
+    return await repo.person_by_telegram_id(session, user.id)
+
+
+def rules_of(person: Person, schedule: Schedule) -> ScheduleRules:
+    return ScheduleRules(
+        time_zone=person.time_zone,
+        working_days=schedule.working_days,
+        day_start=schedule.day_start,
+        day_end=schedule.day_end,
+        interval_minutes=schedule.interval_minutes,
+        lunch_start=schedule.lunch_start,
+        lunch_end=schedule.lunch_end,
+        paused_until=schedule.paused_until,
+        snoozed_until=schedule.snoozed_until,
+    )
+
+
+def reschedule(person: Person, schedule: Schedule, now: datetime) -> None:
+    """Set the next nudge from the person's settings; none while setting up or blocked."""
+    if person.blocked_at is not None or person.setup_step is not None:
+        schedule.next_nudge_at = None
+        return
+    schedule.next_nudge_at = next_nudge(rules_of(person, schedule), now)
+
+
+def local_now(person: Person, now: datetime) -> datetime:
+    return now.astimezone(ZoneInfo(person.time_zone))

@@ -1,0 +1,136 @@
+"""Everything Limber says, in Telegram HTML. User-supplied text is escaped here."""
+
+from __future__ import annotations
+
+from html import escape
+
+SAFETY_NOTE = (
+    "<b>Before we start</b>\n"
+    "Limber offers general movement guidance for healthy adults. It is not medical advice "
+    "and does not replace a doctor or physiotherapist.\n"
+    "• Move gently and stay within what feels comfortable.\n"
+    "• Stop at once if anything hurts, and tell me with the <i>It hurts</i> button.\n"
+    "• If you have an injury, a medical condition or are pregnant, check with a professional "
+    "before you start, and tell me your cautions with /caution.\n"
+    "• Numbness, weakness in the legs, loss of bladder or bowel control, fever, or pain after "
+    "a fall need a doctor, not stretching."
+)
+
+WELCOME = (
+    "<b>Hi, I'm Limber.</b> During your working hours I'll nudge you to get up for a short "
+    "stretch break, and walk you through it pose by pose, leaving out anything your cautions "
+    "rule out."
+)
+
+WELCOME_BACK = "<b>Welcome back.</b> Everything you told me is still here."
+
+ACCEPT_FIRST = "Please read the safety note and tap <b>I understand</b> first."
+SAFETY_ACCEPTED = "Thanks. A few quick questions so the breaks fit your day (each can be skipped)."
+
+# Setup questions: (title, explanation). Setup numbers the titles; /settings does not.
+QUESTIONS = {
+    "tz": (
+        "Your time zone",
+        "Tap one, or type a city or a zone name such as <code>Europe/Berlin</code>.",
+    ),
+    "hours": (
+        "Working days and hours",
+        "Keep Mon–Fri 09:00–17:30, or type your own, e.g. <code>Mon-Thu 08:00-16:30</code>.",
+    ),
+    "interval": ("How often should I nudge you?", ""),
+    "place": (
+        "Where are you usually?",
+        "<i>Desk</i>: standing or seated poses only. <i>Floor</i>: you have room for a mat.",
+    ),
+    "length": ("How long should a break be?", ""),
+}
+
+
+def question(field: str, number: int | None = None, total: int = 5) -> str:
+    title, body = QUESTIONS[field]
+    heading = f"<b>{number}/{total} · {title}</b>" if number is not None else f"<b>{title}</b>"
+    return f"{heading}\n{body}" if body else heading
+
+
+SETUP_DONE = (
+    "<b>All set.</b> Type /routine for a break now. /caution tells me about knees, wrists, "
+    "pregnancy and more, and /settings changes any of this later."
+)
+
+HELP = (
+    "<b>What I can do</b>\n"
+    "/routine [minutes] [desk|floor] [stretch|strength|balanced|wind-down] — a break now, "
+    "e.g. <code>/routine 10 floor stretch</code>\n"
+    "/caution knee — tell me what to be careful with; /caution alone lists yours\n"
+    "/pose child's pose — show one pose; /poses browses them all\n"
+    "/pause 2h, /pause today, /pause until Monday — no nudges for a while; /resume\n"
+    "/settings — time zone, hours, how often, place, length, auto-advance\n"
+    "/about — where the poses come from; /privacy — what I store; /forget — delete it all"
+)
+
+PRIVACY = (
+    "<b>What I store and why</b>\n"
+    "• Your Telegram user and chat id, so I can reply and nudge you.\n"
+    "• Your time zone, working hours, break interval, usual place and routine length, so "
+    "nudges come at the right times.\n"
+    "• Your cautions and the poses you said hurt, so they never reach you.\n"
+    "• Your routines and answers to nudges (time, minutes), for your progress.\n"
+    "I don't store what you type beyond these answers. /forget deletes all of it."
+)
+
+FORGET_CONFIRM = (
+    "This deletes everything I know about you: settings, cautions, routines and history. "
+    "It can't be undone."
+)
+FORGOTTEN = "Done — everything about you is deleted. Send /start if you ever want to come back."
+FORGET_CANCELLED = "Nothing was deleted."
+
+GROUP_ONLY_PRIVATE = (
+    "I work in private chats only, so your cautions stay private. Open a chat with me and "
+    "send /start."
+)
+STALE_BUTTON = "That button is from an older message and doesn't do anything now."
+NOT_YOURS = "That belongs to someone else's routine."
+UNKNOWN_COMMAND = "I don't know {command}. /help lists what I can do."
+NOT_UNDERSTOOD = (
+    "I didn't catch that. /routine starts a break, /settings changes your setup, /help lists "
+    "everything."
+)
+ERROR = "Sorry, something went wrong on my side. Please try again in a moment."
+START_FIRST = "Send /start first, so I can set you up."
+
+# Routines
+
+ROUTINE_STOPPED = "Stopped. {summary}"
+HURT_ADVICE = (
+    "<b>Stop and rest.</b> Ease out of the pose slowly and lie or sit comfortably. "
+    "If the pain persists, gets worse or spreads (for example down a leg), please see a "
+    "doctor or physiotherapist.\n\nWhich pose hurt? I'll leave it out from now on."
+)
+HURT_NOTED = "I'll leave out <b>{pose}</b> from now on. /caution lists it if you want it back."
+HURT_UNSURE = "Okay. Rest for now; tell me with /caution if something keeps hurting."
+
+# Cautions
+
+NO_CAUTIONS = (
+    "You have no cautions. Tell me with /caution, e.g. <code>/caution knee</code> or "
+    "<code>/caution pregnancy, wrists</code>."
+)
+CAUTION_USAGE = (
+    "Try <code>/caution knee</code>, <code>/caution remove knee</code> or "
+    "<code>/caution clear</code>."
+)
+CAUTIONS_CLEARED = "All cautions removed."
+
+# Pauses
+
+RESUMED = "Nudges are back on."
+PAUSE_ASK = "How long should I pause nudges?"
+
+
+def escaped(text: str) -> str:
+    return escape(text, quote=False)
+
+
+def unknown_command(command: str) -> str:
+    return UNKNOWN_COMMAND.format(command=escaped(command))

@@ -1,0 +1,114 @@
+"""When the next nudge is due: pure rules over a person's working week and time zone.
+
+Slots are wall-clock times in the person's zone: the first one interval after the working day
+starts, then every interval until the day ends. A wall time that does not exist (the hour
+skipped when clocks go forward) has no nudge; a wall time that happens twice (the hour
+repeated when they go back) has one, at its first occurrence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+# How far ahead to look for a working day: a week covers every mask; pauses add to it.
+_LOOKAHEAD_DAYS = 8
+
+
+@dataclass(frozen=True)
+class ScheduleRules:
+    time_zone: str
+    working_days: int  # bit mask, Monday = bit 0
+    day_start: time
+    day_end: time
+    interval_minutes: int
+    lunch_start: time | None = None
+    lunch_end: time | None = None
+    paused_until: datetime | None = None
+    snoozed_until: datetime | None = None
+
+    def __post_init__(self) -> None:
+        if self.day_end <= self.day_start:
+            raise ValueError("a working day must end after it starts (no crossing midnight)")
+        if self.interval_minutes <= 0:
+            raise ValueError("the interval must be positive")
+
+
+def _instant(day: date, wall: time, zone: ZoneInfo) -> datetime | None:
+    """The UTC instant of a wall time, or None when that wall time does not exist that day."""
+    local = datetime.combine(day, wall, tzinfo=zone)  # fold=0: the first of a repeated time
+    instant = local.astimezone(UTC)
+    if instant.astimezone(zone).replace(tzinfo=None) != local.replace(tzinfo=None):
+        return None
+    return instant
+
+
+def _in_lunch(rules: ScheduleRules, wall: time) -> bool:
+    if rules.lunch_start is None or rules.lunch_end is None:
+        return False
+    return rules.lunch_start <= wall < rules.lunch_end
+
+
+def day_slots(rules: ScheduleRules, day: date) -> list[datetime]:
+    """Every nudge on one local date, as UTC instants in order."""
+    if not rules.working_days >> day.weekday() & 1:
+        return []
+    zone = ZoneInfo(rules.time_zone)
+    start = datetime.combine(day, rules.day_start)
+    end = datetime.combine(day, rules.day_end)
+    step = timedelta(minutes=rules.interval_minutes)
+    slots = []
+    wall = start + step
+    while wall <= end:
+        if not _in_lunch(rules, wall.time()):
+            instant = _instant(day, wall.time(), zone)
+            if instant is not None:
+                slots.append(instant)
+        wall += step
+    return slots
+
+
+def within_working_hours(rules: ScheduleRules, moment: datetime) -> bool:
+    local = moment.astimezone(ZoneInfo(rules.time_zone))
+    if not rules.working_days >> local.weekday() & 1:
+        return False
+    wall = local.time().replace(tzinfo=None)
+    return rules.day_start <= wall <= rules.day_end and not _in_lunch(rules, wall)
+
+
+def next_nudge(rules: ScheduleRules, after: datetime) -> datetime | None:
+    """The first nudge strictly after ``after`` (UTC), honouring pause and snooze; None when
+    the person has no working days."""
+    if rules.working_days & 0b1111111 == 0:
+        return None
+    earliest = after
+    if rules.paused_until is not None and rules.paused_until > earliest:
+        earliest = rules.paused_until - timedelta(microseconds=1)
+    if (
+        rules.snoozed_until is not None
+        and rules.snoozed_until > earliest
+        and within_working_hours(rules, rules.snoozed_until)
+    ):
+        snoozed: datetime | None = rules.snoozed_until
+    else:
+        snoozed = None
+    zone = ZoneInfo(rules.time_zone)
+    first_day = earliest.astimezone(zone).date()
+    for offset in range(_LOOKAHEAD_DAYS):
+        for slot in day_slots(rules, first_day + timedelta(days=offset)):
+            if slot > earliest:
+                return min(slot, snoozed) if snoozed is not None else slot
+    return snoozed
+
+
+def slots_between(rules: ScheduleRules, start: datetime, end: datetime) -> list[datetime]:
+    """Every regular slot in [start, end): what /schedule shows for the rest of today."""
+    zone = ZoneInfo(rules.time_zone)
+    day = start.astimezone(zone).date()
+    last = end.astimezone(zone).date()
+    found: list[datetime] = []
+    while day <= last:
+        found += [s for s in day_slots(rules, day) if start <= s < end]
+        day += timedelta(days=1)
+    return found
