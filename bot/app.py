@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlparse
 
@@ -19,8 +20,10 @@ from telegram.ext import (
 
 from bot.catalogue import Catalogue, get_catalogue
 from bot.chat.context import Context, Services
+from bot.chat.handlers.nudges import render_nudge
 from bot.chat.register import bot_commands, register
 from bot.config import Settings
+from bot.nudges.dispatcher import Dispatcher
 from bot.storage import create_engine, session_factory
 
 log = logging.getLogger("limber.updates")
@@ -134,8 +137,50 @@ def build_application(
     return application
 
 
+def dispatcher_for(application: LimberApplication) -> Dispatcher:
+    services: Services = application.bot_data["services"]
+    return Dispatcher(
+        services.sessions,
+        application.bot,
+        render_nudge,
+        clock=services.clock,
+        batch_size=services.settings.nudge_batch_size,
+        fresh=timedelta(minutes=services.settings.nudge_fresh_minutes),
+    )
+
+
+def schedule_nudges(application: LimberApplication) -> None:
+    """One repeating job claims and sends due nudges; it never runs twice at once."""
+    application.bot_data["dispatcher"] = dispatcher_for(application)
+    queue = application.job_queue
+    if queue is None:
+        raise RuntimeError("the job queue is missing: install python-telegram-bot[job-queue]")
+    queue.run_repeating(
+        _nudge_tick,
+        interval=application.bot_data["services"].settings.nudge_tick_seconds,
+        first=1.0,
+        name="nudges",
+        job_kwargs={"max_instances": 1, "coalesce": True},
+    )
+
+
+async def _nudge_tick(context: Context) -> None:
+    dispatcher: Dispatcher = context.bot_data["dispatcher"]
+    result = await dispatcher.tick()
+    if result.claimed or result.skipped_stale:
+        logging.getLogger("limber.nudges").info(
+            "nudges sent=%d failed=%d blocked=%d skipped_stale=%d ignored=%d",
+            result.sent,
+            result.failed,
+            result.blocked,
+            result.skipped_stale,
+            result.ignored,
+        )
+
+
 def run_application(application: LimberApplication, settings: Settings, *, webhook: bool) -> None:
     """Serve until interrupted: long polling, or Telegram's webhook when asked."""
+    schedule_nudges(application)
     if not webhook:
         logging.getLogger("limber").info("Starting long polling")
         application.run_polling(allowed_updates=Update.ALL_TYPES)

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.storage import create_engine, session_factory
-from bot.storage import migrations
+from bot.console.fake_bot_api import FakeBotApi
+from bot.storage import create_engine, migrations, session_factory
+from tests.chat.harness import BotHarness, Clock, monday_morning
 from tests.databases import BACKENDS, scratch_database
 
 
@@ -55,3 +56,40 @@ async def sessions(migrated_url: str) -> AsyncIterator[async_sessionmaker[AsyncS
         yield session_factory(engine)
     finally:
         await engine.dispose()
+
+
+# The bot end to end (tests/chat, tests/nudges)
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotApi]:
+    async with FakeBotApi(strict_chats=True) as fake:
+        yield fake
+
+
+@pytest.fixture
+def chat_backend() -> str:
+    """Chat tests run on SQLite; the ones that matter for several workers add PostgreSQL."""
+    return "sqlite"
+
+
+@pytest.fixture
+async def chat_database(chat_backend: str, tmp_path: Path) -> AsyncIterator[str]:
+    async with scratch_database(chat_backend, tmp_path) as url:
+        await asyncio.to_thread(migrations.upgrade, url)
+        yield url
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(monday_morning())
+
+
+@pytest.fixture
+async def bot(api: FakeBotApi, chat_database: str, clock: Clock) -> AsyncIterator[BotHarness]:
+    harness = BotHarness(api, chat_database, clock)
+    await harness.start()
+    try:
+        yield harness
+    finally:
+        await harness.stop()

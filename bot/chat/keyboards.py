@@ -154,3 +154,13 @@ def forget() -> InlineKeyboardMarkup:
     return markup(
         [button("Yes, delete everything", cb.FORGET, "yes"), button("Cancel", cb.FORGET, "no")]
     )
+
+
+def settings_schedule() -> InlineKeyboardMarkup:
+    return markup(
+        [
+            button("Working hours", cb.SETTINGS, "hours"),
+            button("How often", cb.SETTINGS, "interval"),
+        ],
+        [button("Pause", cb.PAUSE, "menu")],
+    )

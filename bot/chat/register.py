@@ -15,13 +15,14 @@ from telegram.ext import (
 )
 
 from bot.chat import callbacks as cb
-from bot.chat.handlers import account, cautions, common, poses, routine, setup
+from bot.chat.handlers import account, cautions, common, nudges, poses, routine, setup
 
 COMMANDS = (
     ("routine", "A stretch break now: /routine [minutes] [desk|floor] [focus]"),
     ("caution", "What to be careful with: /caution knee"),
     ("pose", "Show one pose: /pose child's pose"),
     ("poses", "Browse every pose"),
+    ("schedule", "Today's nudges; change days and hours"),
     ("pause", "No nudges for a while: /pause 2h"),
     ("resume", "Nudges back on"),
     ("settings", "Time zone, hours, how often, place, length"),
@@ -55,6 +56,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         "about": account.about_command,
         "privacy": account.privacy_command,
         "forget": account.forget_command,
+        "schedule": nudges.schedule_command,
     }
     for name, callback in command_handlers.items():
         application.add_handler(CommandHandler(name, callback))
@@ -72,6 +74,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         cb.BROWSE: poses.browse_button,
         cb.PAUSE: account.pause_button,
         cb.FORGET: account.forget_button,
+        cb.NUDGE: nudges.nudge_button,
     }
     for kind, callback in button_handlers.items():
         application.add_handler(CallbackQueryHandler(callback, pattern=cb.pattern(kind)))

@@ -63,6 +63,8 @@ HELP = (
     "e.g. <code>/routine 10 floor stretch</code>\n"
     "/caution knee — tell me what to be careful with; /caution alone lists yours\n"
     "/pose child's pose — show one pose; /poses browses them all\n"
+    "/schedule — today's nudges; <code>/schedule Mon-Fri 08:30-17:00</code>, "
+    "<code>/schedule lunch 12:00-13:00</code>\n"
     "/pause 2h, /pause today, /pause until Monday — no nudges for a while; /resume\n"
     "/settings — time zone, hours, how often, place, length, auto-advance\n"
     "/about — where the poses come from; /privacy — what I store; /forget — delete it all"

@@ -114,8 +114,8 @@ class BotHarness:
 
 
 def monday_morning() -> datetime:
-    # Monday 23 November 2026, 10:00 in Berlin.
-    return datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+    # Monday 23 November 2026, 08:30 in Berlin: set up before the working day starts.
+    return datetime(2026, 11, 23, 7, 30, tzinfo=UTC)
 
 
 Predicate = Callable[[], bool]

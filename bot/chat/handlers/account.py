@@ -62,6 +62,10 @@ async def pause_button(update: Update, context: Context) -> None:
     value = data.part(0) if data else None
     if query is None:
         return
+    if value == "menu":
+        await query.answer()
+        await query.edit_message_reply_markup(reply_markup=keyboards.pauses())
+        return
     if value not in {v for _, v in keyboards.PAUSES}:
         await query.answer(texts.STALE_BUTTON)
         return

@@ -1,0 +1,1 @@
+"""Break nudges: an APScheduler job that claims due rows and sends them."""

@@ -1,0 +1,245 @@
+"""The nudge dispatcher.
+
+Each person's next nudge is a row (``schedules.next_nudge_at``, UTC, indexed), never a timer
+in memory. A tick claims the due rows in batches and moves each one on to its next slot in the
+same transaction, then sends. Claiming is a compare-and-set on ``next_nudge_at`` (on
+PostgreSQL behind ``FOR UPDATE SKIP LOCKED``), so two processes never send the same slot, and
+a slot is sent at most once. After downtime, slots older than the freshness window are
+skipped, not sent: at most one nudge arrives, and only a little late.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+from sqlalchemy import Table, and_, bindparam, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from telegram import Bot, InlineKeyboardMarkup
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+
+from bot.chat.people import rules_of
+from bot.coach.schedule import next_nudge
+from bot.storage import unit_of_work
+from bot.storage.models import Activity, Person, Schedule
+
+log = logging.getLogger(__name__)
+
+SCHEDULES = cast(Table, Schedule.__table__)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    person_id: int
+    chat_id: int
+    slot: datetime
+    place: str
+    minutes: int
+
+
+@dataclass
+class TickResult:
+    claimed: int = 0
+    sent: int = 0
+    skipped_stale: int = 0
+    blocked: int = 0
+    failed: int = 0
+    ignored: int = 0
+    sent_at: list[tuple[datetime, datetime]] = field(default_factory=list)
+
+
+Render = Callable[[Claimed], tuple[str, InlineKeyboardMarkup]]
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        bot: Bot,
+        render: Render,
+        *,
+        clock: Callable[[], datetime],
+        batch_size: int = 200,
+        fresh: timedelta = timedelta(minutes=5),
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        max_attempts: int = 4,
+    ) -> None:
+        self.sessions = sessions
+        self.bot = bot
+        self.render = render
+        self.clock = clock
+        self.batch_size = batch_size
+        self.fresh = fresh
+        self.sleep = sleep
+        self.max_attempts = max_attempts
+
+    async def tick(self) -> TickResult:
+        """Claim and send every due nudge, batch by batch, until none is due."""
+        result = TickResult()
+        while True:
+            claimed = await self._claim(result)
+            if not claimed:
+                return result
+            await self._send_all(claimed, result)
+            if len(claimed) < self.batch_size:
+                return result
+
+    async def _claim(self, result: TickResult) -> list[Claimed]:
+        now = self.clock()
+        async with unit_of_work(self.sessions) as session:
+            query = (
+                select(Schedule, Person)
+                .join(Person, Person.id == Schedule.person_id)
+                .where(Schedule.next_nudge_at <= now)
+                .order_by(Schedule.next_nudge_at)
+                .limit(self.batch_size)
+            )
+            if session.get_bind().dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True, of=Schedule)
+            rows = (await session.execute(query)).all()
+            claimed: list[Claimed] = []
+            ignored: list[dict[str, Any]] = []
+            for schedule, person in rows:
+                slot = schedule.next_nudge_at
+                if slot is None:
+                    continue
+                send_slot: datetime | None = slot
+                if now - slot > self.fresh:
+                    # Missed slots are not sent; only the latest one, if it is still fresh.
+                    send_slot = None
+                snoozed = schedule.snoozed_until
+                if snoozed is not None and snoozed <= now:
+                    snoozed = None  # the snooze has fired (or passed): regular slots again
+                rules = replace(rules_of(person, schedule), snoozed_until=snoozed)
+                following = None if person.blocked_at is not None else next_nudge(rules, now)
+                if send_slot is None and person.blocked_at is None:
+                    latest = next_nudge(rules, now - self.fresh)
+                    send_slot = latest if latest is not None and latest <= now else None
+                values: dict[str, Any] = {"next_nudge_at": following}
+                if send_slot is not None:
+                    values |= {
+                        "last_nudge_at": send_slot,
+                        "last_nudge_answered": False,
+                        "last_nudge_message_id": None,
+                        "snoozed_until": snoozed,
+                    }
+                moved = await session.execute(
+                    update(Schedule)
+                    .where(
+                        and_(
+                            Schedule.person_id == schedule.person_id,
+                            Schedule.next_nudge_at == slot,
+                        )
+                    )
+                    .values(**values)
+                    .execution_options(synchronize_session=False)
+                )
+                if not getattr(moved, "rowcount", 0):
+                    continue  # another worker took it first
+                if send_slot is None:
+                    result.skipped_stale += 1
+                    continue
+                if schedule.last_nudge_at is not None and not schedule.last_nudge_answered:
+                    ignored.append(
+                        {
+                            "person_id": person.id,
+                            "kind": "nudge_ignored",
+                            "at": schedule.last_nudge_at,
+                        }
+                    )
+                claimed.append(
+                    Claimed(
+                        person.id,
+                        person.chat_id,
+                        send_slot,
+                        schedule.place,
+                        schedule.routine_minutes,
+                    )
+                )
+            if ignored:
+                await session.execute(insert(Activity), ignored)
+                result.ignored += len(ignored)
+            # The ORM objects were read for computing; the UPDATEs above are the truth.
+            session.expunge_all()
+        result.claimed += len(claimed)
+        return claimed
+
+    async def _send_all(self, claimed: list[Claimed], result: TickResult) -> None:
+        outcomes = await asyncio.gather(*(self._send(c) for c in claimed))
+        sent: list[dict[str, Any]] = []
+        message_ids: list[dict[str, Any]] = []
+        blocked: list[int] = []
+        for nudge, (outcome, message_id, at) in zip(claimed, outcomes, strict=True):
+            if outcome == "sent":
+                result.sent += 1
+                result.sent_at.append((nudge.slot, at))
+                sent.append({"person_id": nudge.person_id, "kind": "nudge_sent", "at": at})
+                message_ids.append({"pid": nudge.person_id, "mid": message_id, "slot": nudge.slot})
+            elif outcome == "blocked":
+                result.blocked += 1
+                blocked.append(nudge.person_id)
+            else:
+                result.failed += 1
+        if not (sent or blocked):
+            return
+        async with unit_of_work(self.sessions) as session:
+            if sent:
+                await session.execute(insert(Activity), sent)
+                # Core UPDATE with bound parameters: one executemany, not one query per row.
+                await session.execute(
+                    update(SCHEDULES)
+                    .where(
+                        SCHEDULES.c.person_id == bindparam("pid"),
+                        SCHEDULES.c.last_nudge_at == bindparam("slot"),
+                    )
+                    .values(last_nudge_message_id=bindparam("mid")),
+                    message_ids,
+                )
+            if blocked:
+                now = self.clock()
+                await session.execute(
+                    update(Person).where(Person.id.in_(blocked)).values(blocked_at=now)
+                )
+                await session.execute(
+                    update(Schedule)
+                    .where(Schedule.person_id.in_(blocked))
+                    .values(next_nudge_at=None, last_nudge_answered=True)
+                )
+
+    async def _send(self, nudge: Claimed) -> tuple[str, int | None, datetime]:
+        text, markup = self.render(nudge)
+        for attempt in range(1, self.max_attempts + 1):
+            try:
+                message = await self.bot.send_message(
+                    nudge.chat_id, text, parse_mode="HTML", reply_markup=markup
+                )
+                return "sent", message.message_id, self.clock()
+            except Forbidden:
+                log.info("Person %s blocked the bot; nudges stop until /start", nudge.person_id)
+                return "blocked", None, self.clock()
+            except RetryAfter as error:
+                wait = error.retry_after
+                seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+                if not self._still_fresh(nudge, seconds) or attempt == self.max_attempts:
+                    break
+                await self.sleep(seconds)
+            except TimedOut:
+                # The request may have reached Telegram: a retry could send the nudge twice.
+                log.warning("Nudge to person %s timed out; not retried", nudge.person_id)
+                break
+            except BadRequest as error:
+                log.warning("Nudge to person %s refused: %s", nudge.person_id, error.message)
+                break
+            except NetworkError as error:
+                if not self._still_fresh(nudge, 1.0) or attempt == self.max_attempts:
+                    break
+                log.info("Nudge to person %s: %s; retrying", nudge.person_id, error.message)
+                await self.sleep(min(2.0**attempt, 10.0))
+        return "failed", None, self.clock()
+
+    def _still_fresh(self, nudge: Claimed, wait_seconds: float) -> bool:
+        return self.clock() + timedelta(seconds=wait_seconds) - nudge.slot <= self.fresh
