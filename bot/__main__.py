@@ -24,7 +24,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Parse the command line, run one subcommand and return its exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    status: int = args.handler(args)
+    try:
+        status: int = args.handler(args)
+    except BrokenPipeError:
+        # `limber poses --json | head` closed the pipe early: that is not an error.
+        sys.stderr.close()
+        return 0
+    except KeyboardInterrupt:
+        return 130
     return status
 
 

@@ -8,6 +8,11 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from bot.cli import catalogue_commands, routine_command, server_commands
+from bot.cli import catalogue_commands, console_command, routine_command, server_commands
 
-COMMANDS: tuple[ModuleType, ...] = (server_commands, catalogue_commands, routine_command)
+COMMANDS: tuple[ModuleType, ...] = (
+    server_commands,
+    console_command,
+    catalogue_commands,
+    routine_command,
+)

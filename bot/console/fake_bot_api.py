@@ -26,6 +26,7 @@ from typing import Any, Literal, Self
 
 import httpx
 import tornado.httpserver
+import tornado.httputil
 import tornado.netutil
 import tornado.web
 
@@ -36,6 +37,7 @@ __all__ = [
     "Button",
     "ChatMessage",
     "FakeBotApi",
+    "HtmlParseError",
     "UploadedFile",
     "render_html",
 ]
@@ -665,6 +667,8 @@ class FakeBotApi:
         self._server.add_sockets(sockets)
         bound_port = sockets[0].getsockname()[1]
         self._closing = False
+        # stop() leaves the event set to release pollers; a restarted server needs a fresh one.
+        self._update_arrived = asyncio.Event()
         self.url = f"http://{host}:{bound_port}"
 
     async def stop(self) -> None:
@@ -1486,7 +1490,7 @@ class FakeBotApi:
         raw["edit_date"] = int(time.time())
         # A fresh dict, so updates that captured the old message JSON keep showing it.
         message.raw = raw
-        message.keyboard = _parse_keyboard(inline)
+        message.keyboard = _parse_keyboard(raw.get("reply_markup"))
         if text is not None:
             message.text = text
             message.source = source or ""

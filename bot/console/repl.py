@@ -20,7 +20,7 @@ from telegram.ext import Application
 
 from bot.console.fake_bot_api import ApiEvent, Button, ChatMessage, FakeBotApi
 
-__all__ = ["BANNER", "ApplicationFactory", "run_console"]
+__all__ = ["BANNER", "ApplicationFactory", "render_message", "run_console"]
 
 BANNER = "Limber console — type /start. Numbers press buttons; /quit or Ctrl-D leaves."
 PROMPT = "you> "

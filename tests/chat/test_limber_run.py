@@ -173,3 +173,30 @@ async def test_the_webhook_refuses_requests_without_the_secret(tmp_path: Path) -
         real = api.user_sends("/start", user_id=5151, enqueue=False)
         assert await api.post_webhook(url, real, secret=secret) == 200
         await api.wait_for(lambda: any(m.from_bot for m in api.messages(5151)), timeout=30)
+
+
+async def test_limber_console_talks_to_the_real_handlers_without_a_token(tmp_path: Path) -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "console",
+        env=_env(tmp_path),
+        cwd=tmp_path,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    script = b"/start\n1\n/pose chlid pose\n/caution knee\n/quit\n"
+    output, _ = await asyncio.wait_for(process.communicate(script), timeout=60)
+    text = output.decode()
+    assert process.returncode == 0, text
+    assert "I'm Limber" in text
+    assert "[1] I understand" in text
+    assert "(you pressed I understand)" in text
+    assert "1/5 · Your time zone" in text
+    assert "Child" in text
+    assert "Noted: Knee" in text
+    # The console keeps its own database, apart from the bot's.
+    assert (tmp_path / "state" / "console.db").exists()
+    assert not (tmp_path / "run.db").exists()

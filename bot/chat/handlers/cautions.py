@@ -4,12 +4,23 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup, Update
 
-from bot.catalogue import Catalogue, RedFlagFound, TagFound, UnknownCaution
+from bot.catalogue import Catalogue, RedFlagFound, TagFound, UnknownCaution, normalise
 from bot.chat import callbacks as cb
 from bot.chat import keyboards, texts
 from bot.chat.context import Context
 from bot.chat.people import person_of
 from bot.storage import repo
+
+# Back pain is what every routine is for, not a caution that rules poses out.
+BACK_PAIN = {
+    "back pain",
+    "lower back pain",
+    "low back pain",
+    "sore back",
+    "back ache",
+    "backache",
+    "back",
+}
 
 
 def _label(catalogue: Catalogue, tag: str) -> str:
@@ -29,6 +40,9 @@ async def caution_command(update: Update, context: Context) -> None:
     text = " ".join(args).strip()
     verb = args[0].lower() if args else ""
 
+    if normalise(text) in BACK_PAIN:
+        await message.reply_html(texts.BACK_PAIN_IS_THE_POINT)
+        return
     # A red flag is answered before anything else and nothing is stored.
     if text and verb not in {"remove", "delete", "clear"}:
         parsed = catalogue.parse_cautions(text)
