@@ -6,7 +6,6 @@ PostgreSQL runs are skipped with the reason, unless LIMBER_REQUIRE_POSTGRES=1, w
 
 from __future__ import annotations
 
-import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator
@@ -39,7 +38,7 @@ async def postgres_unavailable() -> str | None:
         try:
             connection = await _admin()
             await connection.close()
-        except (OSError, asyncpg.PostgresError, asyncio.TimeoutError) as error:
+        except (TimeoutError, OSError, asyncpg.PostgresError) as error:
             _pg_problem = f"PostgreSQL at {PG_HOST}:{PG_PORT} is not reachable: {error}"
     return _pg_problem
 
