@@ -1,4 +1,4 @@
-"""Pure coaching logic: building routines (and, later, schedule rules and input parsing).
+"""Pure coaching logic: routines, schedule rules, input parsing and progress.
 
 Imports neither ``telegram`` nor ``sqlalchemy``: everything here is a plain function call.
 """

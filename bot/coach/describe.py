@@ -5,6 +5,8 @@ Plain text; the Telegram layer escapes it for HTML and may send it step by step.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from bot.catalogue.models import Hold, Position
 from bot.coach.duration import clock_text
 from bot.coach.routine import LeftOut, Routine, Step
@@ -68,7 +70,7 @@ def describe_routine(routine: Routine) -> str:
     )
     parts = [header]
     if request.cautions:
-        parts.append(f"Adapted for your cautions: {', '.join(sorted(request.cautions))}.")
+        parts.append(f"Adapted for your cautions: {tags_text(request.cautions)}.")
     if routine.shortfall is not None:
         parts.append(routine.shortfall)
 
@@ -101,7 +103,7 @@ def describe_left_out(left_out: tuple[LeftOut, ...]) -> str:
     named = [item for item in left_out if item.kind in ("caution", "painful")]
     if named:
         lines.append(
-            "Left out: " + ", ".join(f"{item.pose_name} ({item.reason})" for item in named) + "."
+            "Left out: " + ", ".join(f"{item.pose_name} ({_why(item)})" for item in named) + "."
         )
     for kind, intro in (("place", "Not possible here"), ("focus", "Not in this focus")):
         counted = [item for item in left_out if item.kind == kind]
@@ -116,6 +118,15 @@ def describe_left_out(left_out: tuple[LeftOut, ...]) -> str:
         )
         lines.append(f"{intro}: {summary}.")
     return "\n".join(lines)
+
+
+def tags_text(tags: Iterable[str]) -> str:
+    """Caution tags as a person reads them: "high blood pressure, knee"."""
+    return ", ".join(sorted(tag.replace("_", " ") for tag in tags))
+
+
+def _why(item: LeftOut) -> str:
+    return tags_text(item.tags) if item.tags else item.reason
 
 
 def _plural_verb(reason: str) -> str:

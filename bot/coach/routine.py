@@ -89,6 +89,8 @@ _HARDER_PENALTY = 0.3
 _VARIATION_ORDER = {"easier": 0, "alternative": 1, "harder": 2}
 # Holds are lengthened or shortened within an article's range by these amounts at a time.
 _HOLD_INCREMENT = {"breaths": 1, "reps": 1, "seconds": 5}
+# The most of a routine's time its finishing pose should take, when there is a choice.
+_FINISHER_SHARE = 0.4
 # Exposures that do not belong in a wind-down whatever the cautions.
 _NOT_WINDING_DOWN: frozenset[Exposure] = frozenset({"one_leg_balance"})
 # Places a desk routine can use; a wall only when one is free.
@@ -249,6 +251,8 @@ class _Candidate:
     notes: tuple[str, ...]
     score: float
     primary: bool
+    # Done in the last days.
+    recent: bool
 
     @property
     def id(self) -> str:
@@ -468,6 +472,7 @@ def _candidate(
         notes=notes,
         score=score,
         primary=primary,
+        recent=pose.id in recency,
     )
 
 
@@ -480,7 +485,7 @@ def _choose(candidates: list[_Candidate], request: RoutineRequest, high: int) ->
     plan = _Plan()
 
     if request.place == "floor":
-        plan = _with_finisher(plan, ranked, high)
+        plan = _with_finisher(plan, ranked, target, high)
     reachable = [c for c in ranked if _below_finisher(c, plan)]
 
     def add_first(pool: Iterable[_Candidate]) -> None:
@@ -505,11 +510,26 @@ def _choose(candidates: list[_Candidate], request: RoutineRequest, high: int) ->
     return plan
 
 
-def _with_finisher(plan: _Plan, ranked: list[_Candidate], high: int) -> _Plan:
-    """Pick the calm pose a floor routine ends on: as low to the floor as there is."""
+def _with_finisher(plan: _Plan, ranked: list[_Candidate], target: int, high: int) -> _Plan:
+    """Pick the calm pose a floor routine ends on: one that leaves time for the rest of the
+    routine, as low to the floor as there is (everything else has to come before it), not
+    done in the last days, a rest rather than a stretch."""
+
+    def too_long(candidate: _Candidate) -> bool:
+        return _duration(_Plan(finisher=candidate), _USUAL) > _FINISHER_SHARE * target
+
     calm = sorted(
         (c for c in ranked if c.calm),
-        key=lambda c: (-POSITION_ORDER[c.position], c.kind != "rest", -c.score, c.id),
+        key=lambda c: (
+            too_long(c),
+            -POSITION_ORDER[c.position],
+            c.recent,
+            c.kind != "rest",
+            # Both sides at once closes a routine more evenly than one side after the other.
+            c.pose.sided,
+            -c.score,
+            c.id,
+        ),
     )
     for amount in (_USUAL, _SHORTEST):
         for candidate in calm:
@@ -685,7 +705,8 @@ def _shortfall(
     place = f"{request.place} poses"
     limits: list[str] = []
     if request.cautions:
-        limits.append(f"your cautions ({', '.join(sorted(request.cautions))})")
+        tags = ", ".join(sorted(tag.replace("_", " ") for tag in request.cautions))
+        limits.append(f"your cautions ({tags})")
     if any(item.kind == "painful" for item in left_out):
         limits.append("the poses you reported painful left out")
     if request.focus == "wind_down":
