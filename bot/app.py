@@ -22,6 +22,7 @@ from bot.catalogue import Catalogue, get_catalogue
 from bot.chat.context import Context, Services
 from bot.chat.handlers.nudges import render_nudge
 from bot.chat.register import bot_commands, register
+from bot.chat.weekly import WeeklySummaries
 from bot.config import Settings
 from bot.nudges.dispatcher import Dispatcher
 from bot.storage import create_engine, session_factory
@@ -164,6 +165,37 @@ def schedule_nudges(application: LimberApplication) -> None:
     )
 
 
+# Weekly summaries go out within this long after they are due.
+WEEKLY_TICK = timedelta(minutes=5)
+
+
+def weekly_summaries_for(application: LimberApplication) -> WeeklySummaries:
+    services: Services = application.bot_data["services"]
+    return WeeklySummaries(services.sessions, application.bot, clock=services.clock)
+
+
+def schedule_weekly_summaries(application: LimberApplication) -> None:
+    """One repeating job sends the weekly summaries that are due."""
+    application.bot_data["weekly"] = weekly_summaries_for(application)
+    queue = application.job_queue
+    if queue is None:
+        raise RuntimeError("the job queue is missing: install python-telegram-bot[job-queue]")
+    queue.run_repeating(
+        _weekly_tick,
+        interval=WEEKLY_TICK.total_seconds(),
+        first=5.0,
+        name="weekly-summaries",
+        job_kwargs={"max_instances": 1, "coalesce": True},
+    )
+
+
+async def _weekly_tick(context: Context) -> None:
+    weekly: WeeklySummaries = context.bot_data["weekly"]
+    sent = await weekly.tick()
+    if sent:
+        logging.getLogger("limber.weekly").info("weekly summaries sent=%d", len(sent))
+
+
 async def _nudge_tick(context: Context) -> None:
     dispatcher: Dispatcher = context.bot_data["dispatcher"]
     result = await dispatcher.tick()
@@ -181,6 +213,7 @@ async def _nudge_tick(context: Context) -> None:
 def run_application(application: LimberApplication, settings: Settings, *, webhook: bool) -> None:
     """Serve until interrupted: long polling, or Telegram's webhook when asked."""
     schedule_nudges(application)
+    schedule_weekly_summaries(application)
     if not webhook:
         logging.getLogger("limber").info("Starting long polling")
         application.run_polling(allowed_updates=Update.ALL_TYPES)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-21 23:18:53.501125
+Create Date: 2026-11-21 23:58:23.725192
 """
 
 from collections.abc import Sequence
@@ -81,6 +81,7 @@ def upgrade() -> None:
     sa.Column('paused_until', bot.storage.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('snoozed_until', bot.storage.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('next_nudge_at', bot.storage.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('next_summary_at', bot.storage.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('last_nudge_at', bot.storage.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('last_nudge_message_id', sa.BigInteger(), nullable=True),
     sa.Column('last_nudge_answered', sa.Boolean(), nullable=False),
@@ -93,6 +94,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('schedules', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_schedules_next_nudge_at'), ['next_nudge_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_schedules_next_summary_at'), ['next_summary_at'], unique=False)
 
     op.create_table('activity',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -122,6 +124,7 @@ def downgrade() -> None:
 
     op.drop_table('activity')
     with op.batch_alter_table('schedules', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_schedules_next_summary_at'))
         batch_op.drop_index(batch_op.f('ix_schedules_next_nudge_at'))
 
     op.drop_table('schedules')

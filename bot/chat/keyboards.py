@@ -78,13 +78,23 @@ def lengths() -> InlineKeyboardMarkup:
     )
 
 
-def settings(auto_advance: bool) -> InlineKeyboardMarkup:
+def _on_off(value: bool) -> str:
+    return "on" if value else "off"
+
+
+def settings(
+    *, auto_advance: bool, pain_check: bool, weekly_summary: bool
+) -> InlineKeyboardMarkup:
     return markup(
         [button("Time zone", cb.SETTINGS, "tz"), button("Working hours", cb.SETTINGS, "hours")],
         [button("How often", cb.SETTINGS, "interval"), button("Place", cb.SETTINGS, "place")],
         [
             button("Break length", cb.SETTINGS, "length"),
-            button(f"Auto-advance: {'on' if auto_advance else 'off'}", cb.SETTINGS, "auto"),
+            button(f"Auto-advance: {_on_off(auto_advance)}", cb.SETTINGS, "auto"),
+        ],
+        [
+            button(f"Pain check: {_on_off(pain_check)}", cb.SETTINGS, "pain"),
+            button(f"Weekly summary: {_on_off(weekly_summary)}", cb.SETTINGS, "weekly"),
         ],
     )
 
@@ -100,6 +110,12 @@ def routine_step(run_id: int, step: int) -> InlineKeyboardMarkup:
             button("It hurts", cb.RUN, run_id, step, "hurt"),
         ],
     )
+
+
+def pain_scale(kind: str, run_id: int) -> InlineKeyboardMarkup:
+    """0–10 as buttons, and Skip: the answer to a pain question about one run."""
+    scores = [button(str(score), kind, run_id, score) for score in range(11)]
+    return InlineKeyboardMarkup([scores[:6], scores[6:], [button("Skip", kind, run_id, "skip")]])
 
 
 def which_pose_hurt(run_id: int, choices: Sequence[tuple[int, str]]) -> InlineKeyboardMarkup:

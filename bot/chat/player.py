@@ -16,6 +16,9 @@ from bot.coach.duration import clock_text
 from bot.coach.routine import Routine
 
 PLAN_VERSION = 1
+# In the plan of a run that asks about pain: {"before": answer, "after": answer}, each None
+# until answered, then a 0-10 score or "skip". The scores themselves go to the activity log.
+PAIN_KEY = "pain"
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,17 @@ from telegram.ext import (
 )
 
 from bot.chat import callbacks as cb
-from bot.chat.handlers import account, cautions, common, nudges, poses, routine, setup
+from bot.chat.handlers import (
+    account,
+    cautions,
+    common,
+    nudges,
+    pain,
+    poses,
+    progress,
+    routine,
+    setup,
+)
 
 COMMANDS = (
     ("routine", "A stretch break now: /routine [minutes] [desk|floor] [focus]"),
@@ -25,10 +35,12 @@ COMMANDS = (
     ("schedule", "Today's nudges; change days and hours"),
     ("pause", "No nudges for a while: /pause 2h"),
     ("resume", "Nudges back on"),
-    ("settings", "Time zone, hours, how often, place, length"),
+    ("stats", "Breaks today, your streak, this week, a chart"),
+    ("settings", "Time zone, hours, how often, place, length, pain check, weekly summary"),
     ("help", "What I can do"),
     ("about", "Where the poses come from"),
     ("privacy", "What I store"),
+    ("export", "Everything stored about me, as files"),
     ("forget", "Delete everything about me"),
     ("start", "Start or set up again"),
 )
@@ -57,6 +69,8 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         "privacy": account.privacy_command,
         "forget": account.forget_command,
         "schedule": nudges.schedule_command,
+        "stats": progress.stats_command,
+        "export": progress.export_command,
     }
     for name, callback in command_handlers.items():
         application.add_handler(CommandHandler(name, callback))
@@ -75,6 +89,8 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         cb.PAUSE: account.pause_button,
         cb.FORGET: account.forget_button,
         cb.NUDGE: nudges.nudge_button,
+        cb.PAIN_BEFORE: pain.pain_before_button,
+        cb.PAIN_AFTER: pain.pain_after_button,
     }
     for kind, callback in button_handlers.items():
         application.add_handler(CallbackQueryHandler(callback, pattern=cb.pattern(kind)))

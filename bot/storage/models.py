@@ -120,6 +120,9 @@ class Schedule(Base):
     # The one fact the dispatcher scans: indexed, UTC, None when no nudge is due (paused,
     # blocked, nudges off).
     next_nudge_at: Mapped[datetime | None] = mapped_column(index=True)
+    # When this person's weekly summary is due (UTC); None unless they asked for one.
+    # Claimed like next_nudge_at, so it goes out once whatever restarts or workers do.
+    next_summary_at: Mapped[datetime | None] = mapped_column(index=True)
     # The last nudge sent, so an unanswered one can be recorded as ignored.
     last_nudge_at: Mapped[datetime | None]
     last_nudge_message_id: Mapped[int | None] = mapped_column(BigInteger)

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, inspect, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from bot.storage.models import (
     Activity,
+    Base,
     Caution,
     PainfulPose,
     Person,
@@ -249,3 +252,113 @@ async def move_run(
         .execution_options(synchronize_session=False)
     )
     return bool(getattr(result, "rowcount", 0))
+
+
+async def activity_of(
+    session: AsyncSession,
+    person_id: int,
+    *,
+    kinds: Iterable[str] | None = None,
+    since: datetime | None = None,
+) -> Sequence[Activity]:
+    """A person's activity log in time order, optionally only some kinds or since a moment."""
+    query = select(Activity).where(Activity.person_id == person_id)
+    if kinds is not None:
+        query = query.where(Activity.kind.in_(list(kinds)))
+    if since is not None:
+        query = query.where(Activity.at >= since)
+    result = await session.execute(query.order_by(Activity.at, Activity.id))
+    return result.scalars().all()
+
+
+async def recent_pain_scores(
+    session: AsyncSession, person_id: int, limit: int = 40
+) -> list[Activity]:
+    """The newest pain_before / pain_after entries, oldest first."""
+    result = await session.execute(
+        select(Activity)
+        .where(
+            Activity.person_id == person_id,
+            Activity.kind.in_(["pain_before", "pain_after"]),
+        )
+        .order_by(Activity.at.desc(), Activity.id.desc())
+        .limit(limit)
+    )
+    return list(reversed(result.scalars().all()))
+
+
+# Weekly summaries
+
+
+async def due_weekly_summaries(
+    session: AsyncSession, now: datetime, limit: int
+) -> Sequence[tuple[Person, Schedule]]:
+    """Schedules whose weekly summary is due, locked where the database can skip locked rows."""
+    query = (
+        select(Person, Schedule)
+        .join(Schedule, Schedule.person_id == Person.id)
+        .where(Schedule.next_summary_at <= now)
+        .order_by(Schedule.next_summary_at)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True, of=Schedule)
+    return [(person, schedule) for person, schedule in (await session.execute(query)).tuples()]
+
+
+async def move_summary(
+    session: AsyncSession, person_id: int, due: datetime, following: datetime | None
+) -> bool:
+    """Move a weekly summary on to ``following`` if it is still at ``due``: the claim."""
+    result = await session.execute(
+        update(Schedule)
+        .where(Schedule.person_id == person_id, Schedule.next_summary_at == due)
+        .values(next_summary_at=following)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+# Export
+
+
+@dataclass(frozen=True)
+class PersonRecords:
+    """Every row stored about one person, as column-name → value dictionaries."""
+
+    person: dict[str, Any]
+    schedule: dict[str, Any] | None
+    cautions: list[dict[str, Any]]
+    painful_poses: list[dict[str, Any]]
+    routine_runs: list[dict[str, Any]]
+    activity: list[dict[str, Any]]
+
+
+def row_values(row: Base) -> dict[str, Any]:
+    """A row's stored columns by name: every column, so a new one is exported too."""
+    return {column.key: getattr(row, column.key) for column in inspect(type(row)).column_attrs}
+
+
+async def person_records(session: AsyncSession, person_id: int) -> PersonRecords | None:
+    """Everything stored about a person (for /export), each table filtered by their id."""
+    person = await session.get(Person, person_id)
+    if person is None:
+        return None
+
+    async def rows(owner: InstrumentedAttribute[int], *order: Any) -> list[dict[str, Any]]:
+        result = await session.execute(
+            select(owner.class_).where(owner == person_id).order_by(*order)
+        )
+        return [row_values(row) for row in result.scalars()]
+
+    schedule = await session.get(Schedule, person_id)
+    return PersonRecords(
+        person=row_values(person),
+        schedule=row_values(schedule) if schedule is not None else None,
+        cautions=await rows(Caution.person_id, Caution.added_at, Caution.tag),
+        painful_poses=await rows(
+            PainfulPose.person_id, PainfulPose.reported_at, PainfulPose.pose_id
+        ),
+        routine_runs=await rows(RoutineRun.person_id, RoutineRun.started_at, RoutineRun.id),
+        activity=await rows(Activity.person_id, Activity.at, Activity.id),
+    )

@@ -3,6 +3,8 @@
 Each pose is one message with Next, Skip, Stop and It hurts. The run (plan and current step)
 is a row, and every button carries the run id and the step it belongs to, so an old button,
 someone else's button or a double press changes nothing, and a restarted bot carries on.
+With the pain check on, a 0–10 question comes before the first pose and after the summary;
+the answers are handled in handlers/pain.py.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from bot.chat import keyboards, texts
 from bot.chat.context import Context
 from bot.chat.people import person_of
 from bot.chat.player import (
+    PAIN_KEY,
     PlannedStep,
     done_line,
     plan_from_routine,
@@ -104,7 +107,25 @@ async def start_routine(
                 seed=int(now.timestamp()) ^ person.id,
             )
             routine = build_routine(services.catalogue, request)
-            run = await repo.start_run(session, person.id, plan_from_routine(routine), origin)
+            plan = plan_from_routine(routine)
+            asks_pain = person.pain_check and bool(routine.steps)
+            if asks_pain:
+                # The run remembers that it asks, and each answer once given, so the
+                # question is asked after the routine too and each answer counts once.
+                plan[PAIN_KEY] = {"before": None, "after": None}
+            # A routine left unfinished for a new one is stopped (by start_run); the log
+            # records it with what was done, as Stop would have.
+            for left in await repo.active_runs(session, person.id):
+                done_seconds = seconds_done(left.plan, left.current_step)
+                await repo.log_activity(
+                    session,
+                    person.id,
+                    "routine_stopped",
+                    at=now,
+                    minutes=round(done_seconds / 60, 2),
+                    run_id=left.id,
+                )
+            run = await repo.start_run(session, person.id, plan, origin)
             run_id, plan = run.id, run.plan
             if not routine.steps:
                 run.state, run.finished_at = "stopped", now
@@ -117,6 +138,15 @@ async def start_routine(
     await context.bot.send_message(chat_id, routine_intro(routine), parse_mode="HTML")
     if not routine.steps:
         return False
+    if asks_pain:
+        # The first pose follows the answer (pain.pain_before_button).
+        await context.bot.send_message(
+            chat_id,
+            texts.PAIN_BEFORE,
+            parse_mode="HTML",
+            reply_markup=keyboards.pain_scale(cb.PAIN_BEFORE, run_id),
+        )
+        return True
     await show_step(context, person_id, chat_id, run_id, plan, 0)
     return True
 
@@ -300,17 +330,24 @@ async def advance(
             return "stale"
         done_upto = to_step if moving_on else step
         minutes = round(seconds_done(plan, done_upto) / 60, 2)
+        # The services' clock, not the system's: progress counts days by these times.
+        now = services.clock()
         if finished:
             await repo.log_activity(
-                session, person_id, "routine_done", minutes=minutes, run_id=run_id
+                session, person_id, "routine_done", at=now, minutes=minutes, run_id=run_id
             )
         elif action in {"stop", "hurt"}:
             await repo.log_activity(
-                session, person_id, "routine_stopped", minutes=minutes, run_id=run_id
+                session, person_id, "routine_stopped", at=now, minutes=minutes, run_id=run_id
             )
         if action == "hurt":
             await repo.log_activity(
-                session, person_id, "pain_reported", pose_id=steps[step].pose_id, run_id=run_id
+                session,
+                person_id,
+                "pain_reported",
+                at=now,
+                pose_id=steps[step].pose_id,
+                run_id=run_id,
             )
     if context.job_queue is not None:
         for job in context.job_queue.get_jobs_by_name(_job_name(run_id)):
@@ -323,6 +360,13 @@ async def advance(
         await context.bot.send_message(
             chat_id, summary(plan, len(steps), finished=True), parse_mode="HTML"
         )
+        if isinstance(plan.get(PAIN_KEY), dict):
+            await context.bot.send_message(
+                chat_id,
+                texts.PAIN_AFTER,
+                parse_mode="HTML",
+                reply_markup=keyboards.pain_scale(cb.PAIN_AFTER, run_id),
+            )
     elif action == "stop":
         await context.bot.send_message(
             chat_id,

@@ -50,8 +50,22 @@ def settings_text(person: Person, schedule: Schedule) -> str:
         f"Nudge every: {schedule.interval_minutes} min\n"
         f"Usually at: {'a desk' if schedule.place == 'desk' else 'a floor'}\n"
         f"Break length: {schedule.routine_minutes} min\n"
-        f"Auto-advance between poses: {'on' if person.auto_advance else 'off'}"
+        f"Auto-advance between poses: {'on' if person.auto_advance else 'off'}\n"
+        f"Pain check before and after a break: {'on' if person.pain_check else 'off'}\n"
+        f"Weekly summary: {'on' if person.weekly_summary else 'off'}"
     )
+
+
+def settings_keyboard(person: Person) -> InlineKeyboardMarkup:
+    return keyboards.settings(
+        auto_advance=person.auto_advance,
+        pain_check=person.pain_check,
+        weekly_summary=person.weekly_summary,
+    )
+
+
+# The /settings buttons that flip a switch instead of asking a question.
+TOGGLES = frozenset({"auto", "pain", "weekly"})
 
 
 def _next_question(step: str) -> str | None:
@@ -193,7 +207,7 @@ async def _answered(
             chat_id,
             summary,
             parse_mode="HTML",
-            reply_markup=keyboards.settings(person.auto_advance),
+            reply_markup=settings_keyboard(person),
         )
     else:
         await context.bot.send_message(
@@ -267,18 +281,18 @@ async def settings_command(update: Update, context: Context) -> None:
         local = local_now(person, context.services.clock())
     await message.reply_html(
         f"{text}\nLocal time now: {local:%a %H:%M}",
-        reply_markup=keyboards.settings(person.auto_advance),
+        reply_markup=settings_keyboard(person),
     )
 
 
 async def settings_button(update: Update, context: Context) -> None:
-    """A /settings button: ask that one question again, or flip auto-advance."""
+    """A /settings button: ask that one question again, or flip a switch."""
     query = update.callback_query
     data = cb.unpack(query.data if query else None, parts=1)
     field = data.part(0) if data else None
     if query is None:
         return
-    if field not in {*QUESTIONS, "auto"}:
+    if field not in {*QUESTIONS, *TOGGLES}:
         await query.answer(texts.STALE_BUTTON)
         return
     async with context.services.unit() as session:
@@ -291,14 +305,20 @@ async def settings_button(update: Update, context: Context) -> None:
             return
         if field == "auto":
             person.auto_advance = not person.auto_advance
+        elif field == "pain":
+            person.pain_check = not person.pain_check
+        elif field == "weekly":
+            person.weekly_summary = not person.weekly_summary
+        if field in TOGGLES:
             schedule = await repo.schedule_for(session, person.id)
+            reschedule(person, schedule, context.services.clock())
             text = settings_text(person, schedule)
         else:
             person.setup_step = f"edit:{field}"
     await query.answer()
-    if field == "auto":
+    if field in TOGGLES:
         await query.edit_message_text(
-            text, parse_mode="HTML", reply_markup=keyboards.settings(person.auto_advance)
+            text, parse_mode="HTML", reply_markup=settings_keyboard(person)
         )
         return
     question, markup = prompt(field, in_setup=False)
