@@ -138,13 +138,21 @@ async def allow_pose(session: AsyncSession, person_id: int, pose_id: str) -> boo
 
 
 async def start_run(
-    session: AsyncSession, person_id: int, plan: dict[str, Any], origin: str = "command"
+    session: AsyncSession,
+    person_id: int,
+    plan: dict[str, Any],
+    origin: str = "command",
+    *,
+    now: datetime | None = None,
 ) -> RoutineRun:
     """A new active run; any run the person left active is stopped first."""
+    now = now or utcnow()
     for run in await active_runs(session, person_id):
         run.state = "stopped"
-        run.finished_at = utcnow()
-    run = RoutineRun(person_id=person_id, plan=plan, origin=origin, step_started_at=utcnow())
+        run.finished_at = now
+    run = RoutineRun(
+        person_id=person_id, plan=plan, origin=origin, step_started_at=now, started_at=now
+    )
     session.add(run)
     await session.flush()
     return run
@@ -229,15 +237,17 @@ async def move_run(
     to_step: int,
     state: str = "active",
     plan: dict[str, Any] | None = None,
+    now: datetime | None = None,
 ) -> bool:
     """Move a run on from ``from_step``, only if it is still there and still active.
 
     One conditional UPDATE, so two presses of the same button (or two workers handling them)
     cannot both move the run: the second finds nothing to update and gets False.
     """
-    values: dict[str, Any] = {"current_step": to_step, "state": state, "step_started_at": utcnow()}
+    now = now or utcnow()
+    values: dict[str, Any] = {"current_step": to_step, "state": state, "step_started_at": now}
     if state != "active":
-        values["finished_at"] = utcnow()
+        values["finished_at"] = now
     if plan is not None:
         values["plan"] = plan
     result = await session.execute(

@@ -125,7 +125,7 @@ async def start_routine(
                     minutes=round(done_seconds / 60, 2),
                     run_id=left.id,
                 )
-            run = await repo.start_run(session, person.id, plan, origin)
+            run = await repo.start_run(session, person.id, plan, origin, now=now)
             run_id, plan = run.id, run.plan
             if not routine.steps:
                 run.state, run.finished_at = "stopped", now
@@ -324,14 +324,14 @@ async def advance(
         state = "active" if moving_on and not finished else ("done" if finished else action)
         state = "stopped" if action == "stop" else state
         to_step = step + 1 if moving_on else step
+        # The services' clock, not the system's: progress counts days by these times.
+        now = services.clock()
         if not await repo.move_run(
-            session, run_id, person_id, step, to_step=to_step, state=state, plan=plan
+            session, run_id, person_id, step, to_step=to_step, state=state, plan=plan, now=now
         ):
             return "stale"
         done_upto = to_step if moving_on else step
         minutes = round(seconds_done(plan, done_upto) / 60, 2)
-        # The services' clock, not the system's: progress counts days by these times.
-        now = services.clock()
         if finished:
             await repo.log_activity(
                 session, person_id, "routine_done", at=now, minutes=minutes, run_id=run_id
