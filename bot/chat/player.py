@@ -30,6 +30,9 @@ class PlannedStep:
     hold_text: str
     cues: tuple[str, ...]
     notes: tuple[str, ...]
+    # Which time through the poses this is, when a routine repeats them.
+    round: int = 1
+    rounds: int = 1
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -40,6 +43,8 @@ class PlannedStep:
             "hold_text": self.hold_text,
             "cues": list(self.cues),
             "notes": list(self.notes),
+            "round": self.round,
+            "rounds": self.rounds,
         }
 
     @classmethod
@@ -52,6 +57,8 @@ class PlannedStep:
             hold_text=str(data["hold_text"]),
             cues=tuple(str(c) for c in data.get("cues", ())),
             notes=tuple(str(n) for n in data.get("notes", ())),
+            round=int(data.get("round", 1)),
+            rounds=int(data.get("rounds", 1)),
         )
 
 
@@ -65,6 +72,8 @@ def plan_from_routine(routine: Routine) -> dict[str, Any]:
             hold_text=hold_text(step.hold),
             cues=step.cues,
             notes=step.notes,
+            round=step.round,
+            rounds=routine.rounds,
         )
         for step in routine.steps
     ]
@@ -97,12 +106,16 @@ def routine_intro(routine: Routine) -> str:
     request = routine.request
     focus = request.focus.replace("_", "-")
     poses = len(routine.pose_ids)
+    through = {1: "", 2: ", twice through", 3: ", three times through"}.get(routine.rounds, "")
     lines = [
         f"<b>A {request.minutes}-minute {request.place} break</b> ({focus}): {poses} "
-        f"pose{'s' if poses != 1 else ''}, about {clock_text(routine.estimated_seconds)}."
+        f"pose{'s' if poses != 1 else ''}{through}, "
+        f"about {clock_text(routine.estimated_seconds)}."
     ]
     if routine.shortfall:
         lines.append(escaped(routine.shortfall))
+    elif routine.rounds_note:
+        lines.append(escaped(routine.rounds_note))
     cautions = [item for item in routine.left_out if item.kind in {"caution", "painful"}]
     if cautions:
         left = ", ".join(f"{escaped(i.pose_name)} ({escaped(i.reason)})" for i in cautions[:8])
@@ -119,6 +132,8 @@ def step_message(
     title = f"<b>{number}/{total} · {escaped(step.title)}</b>"
     if step.side:
         title += f" — {escaped(step.side)} side"
+    if step.rounds > 1:
+        title += f" (round {step.round} of {step.rounds})"
     lines = [title]
     lines += [f"{i}. {escaped(cue)}" for i, cue in enumerate(step.cues, start=1)]
     hold = escaped(step.hold_text[0].upper() + step.hold_text[1:])

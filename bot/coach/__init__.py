@@ -7,6 +7,7 @@ from bot.coach.describe import describe_left_out, describe_routine, describe_ste
 from bot.coach.duration import estimate_seconds
 from bot.coach.routine import (
     MAX_MINUTES,
+    MAX_ROUNDS,
     MIN_MINUTES,
     TOLERANCE,
     Focus,
@@ -20,6 +21,7 @@ from bot.coach.routine import (
 
 __all__ = [
     "MAX_MINUTES",
+    "MAX_ROUNDS",
     "MIN_MINUTES",
     "TOLERANCE",
     "Focus",

@@ -40,21 +40,31 @@ def hold_text(hold: Hold) -> str:
 
 
 def step_title(step: Step) -> str:
-    """The pose, the variation delivered and the side: "Low Lunge (knee down), left side"."""
+    """The pose, the variation delivered and the side: "Low Lunge (knee down), left side";
+    only the variation when its name already says the pose: "Warrior III holding a support"."""
     title = step.pose_name
     if step.variation_name is not None:
-        title += f" ({step.variation_name})"
+        if step.pose_name.casefold() in step.variation_name.casefold():
+            title = step.variation_name
+        else:
+            title += f" ({step.variation_name})"
     if step.side is not None:
         title += f", {step.side} side"
     return title
 
 
-def describe_step(step: Step, number: int, *, second_side: bool = False) -> str:
+def describe_step(
+    step: Step, number: int, *, second_side: bool = False, repeated: bool = False
+) -> str:
     """One numbered step with its hold, cues and notes; the second side of a sided pose says
-    only that it is the same again, as its cues and notes came with the first."""
+    only that it is the same again, as its cues and notes came with the first, and a pose
+    ``repeated`` from the first round only points back to it."""
     lines = [f"{number}. {step_title(step)} — {hold_text(step.hold)}"]
     if second_side:
         lines.append(f"   Same again on the {step.side} side.")
+        return "\n".join(lines)
+    if repeated:
+        lines.append("   As in round 1.")
         return "\n".join(lines)
     lines.extend(f"   • {cue}" for cue in step.cues)
     lines.extend(f"   ⚠ {note}" for note in step.notes)
@@ -71,21 +81,27 @@ def describe_routine(routine: Routine) -> str:
     parts = [header]
     if request.cautions:
         parts.append(f"Adapted for your cautions: {tags_text(request.cautions)}.")
-    if routine.shortfall is not None:
-        parts.append(routine.shortfall)
+    # The shortfall names the rounds itself when even the last round falls short.
+    explained = routine.shortfall or routine.rounds_note
+    if explained is not None:
+        parts.append(explained)
 
     lines: list[str] = []
     previous: Step | None = None
     for number, step in enumerate(routine.steps, start=1):
         if previous is None or previous.position != step.position:
             lines.append(f"— {POSITION_TEXT[step.position]} —")
+        if routine.rounds > 1 and (previous is None or previous.round != step.round):
+            if previous is not None:
+                lines.append("")
+            lines.append(f"— Round {step.round} of {routine.rounds} —")
         second_side = (
             previous is not None
             and previous.pose_id == step.pose_id
             and previous.side == "left"
             and step.side == "right"
         )
-        lines.append(describe_step(step, number, second_side=second_side))
+        lines.append(describe_step(step, number, second_side=second_side, repeated=step.round > 1))
         previous = step
     if lines:
         parts.append("\n".join(lines))

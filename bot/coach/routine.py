@@ -6,6 +6,11 @@ the nudge dispatcher call it with what they loaded and store the result as the r
 Safety comes before everything else: a pose is a candidate only once ``assess`` has cleared
 it (or the variation it asks for) for every one of the person's cautions, and only then do
 place, focus, time, flow, balance and variety choose among the candidates.
+
+When the candidates run out before the time does (at a desk the articles give only a few
+minutes of poses), the routine goes through its poses again, in the same order, up to
+``MAX_ROUNDS`` times, but only where that keeps the flow: all in one position, with no calm
+floor finish to come back from.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from typing import Literal, TypeVar, get_args
 from bot.catalogue import Catalogue, assess
 from bot.catalogue.models import Exposure, Hold, Kind, Place, Pose, Position, SpineMovement
 from bot.catalogue.models import Variation as PoseVariation
-from bot.coach.duration import estimate_seconds, minutes_text
+from bot.coach.duration import clock_text, estimate_seconds, minutes_text
 from bot.coach.flow import POSITION_ORDER, order_for_flow, releases_follow_strength
 
 RoutinePlace = Literal["desk", "floor"]
@@ -36,6 +41,9 @@ TOLERANCE = 0.15
 # From this length on a routine moves the spine every way the cautions allow.
 SPINE_BALANCE_MINUTES = 8
 SPINE_MOVEMENTS: tuple[SpineMovement, ...] = get_args(SpineMovement)
+# When the poses that suit a request run out before the time does, the routine goes through
+# them again, as the articles themselves repeat ("repeat 5-10 times"), at most this often.
+MAX_ROUNDS = 3
 
 T = TypeVar("T")
 
@@ -161,6 +169,8 @@ class Step:
     cues: tuple[str, ...]
     # Care notes and modification instructions for the person's cautions.
     notes: tuple[str, ...]
+    # Which time through the poses this is, from 1 (see ``Routine.rounds``).
+    round: int = 1
 
     @property
     def title(self) -> str:
@@ -188,8 +198,14 @@ class Routine:
     estimated_seconds: int
     target_seconds: int
     left_out: tuple[LeftOut, ...]
-    # Why the estimate is not within the tolerance of the minutes asked; None when it is.
+    # Why the estimate is not within the tolerance of the minutes asked (naming the rounds
+    # when there are several); None when it is.
     shortfall: str | None
+    # How many times the routine goes through its poses, in the same order each time: more
+    # than once only when the poses that suit the request run out before the time does.
+    rounds: int = 1
+    # Why the poses come round again; None with one round.
+    rounds_note: str | None = None
 
     @property
     def pose_ids(self) -> tuple[str, ...]:
@@ -219,9 +235,11 @@ class Routine:
                     "side": step.side,
                     "position": step.position,
                     "notes": list(step.notes),
+                    "round": step.round,
                 }
                 for step in self.steps
             ],
+            "rounds": self.rounds,
             "estimated_seconds": self.estimated_seconds,
             "target_seconds": self.target_seconds,
             "left_out": [
@@ -235,6 +253,7 @@ class Routine:
                 for item in self.left_out
             ],
             "shortfall": self.shortfall,
+            "rounds_note": self.rounds_note,
         }
 
 
@@ -290,6 +309,20 @@ class _Plan:
         return replace(self, chosen=(*self.chosen, *candidates))
 
 
+@dataclass(frozen=True)
+class _Fit:
+    """The poses in order, their hold amounts, and how many times the routine goes through
+    them."""
+
+    rounds: int
+    ordered: tuple[_Candidate, ...]
+    amounts: dict[str, int]
+    # Every pose chosen for the whole time done once, and how many poses that is: what there
+    # was before anything came round again.
+    once_seconds: int
+    once_poses: int
+
+
 # Which hold amount a duration is worked out with: 0 the shortest, 1 the usual, 2 the longest.
 _SHORTEST, _USUAL, _LONGEST = 0, 1, 2
 
@@ -305,14 +338,13 @@ def build_routine(catalogue: Catalogue, request: RoutineRequest) -> Routine:
     target = request.target_seconds
     low, high = _bounds(target)
 
-    plan = _choose(candidates, request, high)
-    ordered = plan.ordered()
-    amounts = _tune(ordered, target, low, high)
-    steps = tuple(_steps(ordered, amounts))
+    plan = _choose(candidates, request, target, high)
+    fit = _fit(candidates, request, plan)
+    steps = tuple(_steps(fit.ordered, fit.amounts, fit.rounds))
     estimated = estimate_seconds(steps)
     shortfall = None
     if not low <= estimated <= high:
-        shortfall = _shortfall(request, steps, target, left_out, bool(candidates))
+        shortfall = _shortfall(request, steps, fit, left_out, bool(candidates))
     return Routine(
         request=request,
         steps=steps,
@@ -320,6 +352,8 @@ def build_routine(catalogue: Catalogue, request: RoutineRequest) -> Routine:
         target_seconds=target,
         left_out=tuple(left_out),
         shortfall=shortfall,
+        rounds=fit.rounds,
+        rounds_note=None if fit.rounds == 1 else _rounds_note(request, steps, fit, left_out),
     )
 
 
@@ -479,8 +513,10 @@ def _candidate(
 # Choosing: finisher, essentials, spine balance, then filling the time
 
 
-def _choose(candidates: list[_Candidate], request: RoutineRequest, high: int) -> _Plan:
-    target = request.target_seconds
+def _choose(
+    candidates: list[_Candidate], request: RoutineRequest, target: int, high: int
+) -> _Plan:
+    """The poses for one time through, aiming at ``target`` seconds and never over ``high``."""
     ranked = sorted(candidates, key=lambda c: (-c.score, c.id))
     plan = _Plan()
 
@@ -634,7 +670,7 @@ def _shortest_alone(ranked: list[_Candidate]) -> _Plan:
     return _Plan(chosen=(min(releases, key=lambda c: (_duration(_Plan((c,)), _SHORTEST), c.id)),))
 
 
-# Timing
+# Timing and rounds
 
 
 def _duration(plan: _Plan, amount: int) -> int:
@@ -643,13 +679,86 @@ def _duration(plan: _Plan, amount: int) -> int:
     return estimate_seconds(list(_steps(ordered, amounts)))
 
 
-def _tune(ordered: list[_Candidate], target: int, low: int, high: int) -> dict[str, int]:
-    """Usual holds, lengthened or shortened within their ranges when the total is out of
-    bounds, a little at a time across all poses so none is stretched out of proportion."""
+def _repeatable(plan: _Plan, ordered: Sequence[_Candidate]) -> bool:
+    """Whether going through the poses again keeps the flow: only when every pose is done in
+    one position, so a new round never has to get back up, and the routine has no calm
+    finisher, which belongs once at the very end (in practice: desk routines)."""
+    return plan.finisher is None and len({c.position for c in ordered}) == 1
+
+
+def _fit(candidates: list[_Candidate], request: RoutineRequest, plan: _Plan) -> _Fit:
+    """How many rounds, of which poses in order, held how long.
+
+    One round, with the holds tuned within their ranges, unless that falls short and the
+    poses can be repeated. Then the poses go round again, up to ``MAX_ROUNDS`` in all: the
+    number of rounds whose estimate comes closest to the target without going over the
+    upper bound. When no number of rounds of every chosen pose lands within bounds (two
+    rounds of all the desk poses are too short for six minutes and three too long), the
+    poses are also chosen afresh for each round's share of the time, and a smaller choice
+    gone through more often may come closer, as long as it keeps what the full choice has.
+    Ties go to fewer rounds, then to the full choice.
+    """
+    target = request.target_seconds
+    low, high = _bounds(target)
+    ordered = tuple(plan.ordered())
+    options = [(1, ordered, _tune(ordered, target, low, high))]
+    once = _total(*options[0])
+    # A floor routine ends on a calm pose, once, at the very end: it is not repeated while
+    # any calm pose is there to end it.
+    calm_end = request.place == "floor" and any(c.calm for c in candidates)
+    if once < low and not calm_end and _repeatable(plan, ordered):
+        options.extend(
+            (rounds, ordered, _tune(ordered, target, low, high, rounds))
+            for rounds in range(2, MAX_ROUNDS + 1)
+        )
+        if not any(low <= _total(*option) <= high for option in options):
+            for rounds in range(2, MAX_ROUNDS + 1):
+                smaller = _choose(candidates, request, round(target / rounds), high // rounds)
+                fewer = tuple(smaller.ordered())
+                if (
+                    smaller.ids() != plan.ids()
+                    and _repeatable(smaller, fewer)
+                    and _keeps_promises(fewer, ordered, request)
+                ):
+                    options.append((rounds, fewer, _tune(fewer, target, low, high, rounds)))
+    fitting = [option for option in options if _total(*option) <= high] or options[:1]
+    # The first of the closest: fewer rounds, and every chosen pose before a smaller choice.
+    rounds, chosen, amounts = min(
+        fitting, key=lambda option: (abs(_total(*option) - target), option[0])
+    )
+    return _Fit(rounds, chosen, amounts, once_seconds=once, once_poses=len(ordered))
+
+
+def _total(rounds: int, ordered: Sequence[_Candidate], amounts: dict[str, int]) -> int:
+    return estimate_seconds(list(_steps(ordered, amounts, rounds)))
+
+
+def _keeps_promises(
+    fewer: Sequence[_Candidate], full: Sequence[_Candidate], request: RoutineRequest
+) -> bool:
+    """Whether a smaller choice keeps what the full one promises: the strength and stretch
+    work it has, every way it moves the spine from ``SPINE_BALANCE_MINUTES`` on, and its
+    variety: no pose from the last days that the full choice could leave out."""
+    work: set[Kind] = {"strength", "stretch"}
+    if not {c.kind for c in full} & work <= {c.kind for c in fewer}:
+        return False
+    if not {c.id for c in fewer if c.recent} <= {c.id for c in full if c.recent}:
+        return False
+    if request.minutes < SPINE_BALANCE_MINUTES:
+        return True
+    return {m for c in full for m in c.spine} <= {m for c in fewer for m in c.spine}
+
+
+def _tune(
+    ordered: Sequence[_Candidate], target: int, low: int, high: int, rounds: int = 1
+) -> dict[str, int]:
+    """Usual holds, lengthened or shortened within their ranges when the total (over all the
+    rounds) is out of bounds, a little at a time across all poses so none is stretched out
+    of proportion."""
     amounts = {c.id: c.hold.amount for c in ordered}
 
     def total() -> int:
-        return estimate_seconds(list(_steps(ordered, amounts)))
+        return estimate_seconds(list(_steps(ordered, amounts, rounds)))
 
     if low <= total() <= high:
         return amounts
@@ -670,39 +779,52 @@ def _tune(ordered: list[_Candidate], target: int, low: int, high: int) -> dict[s
     return amounts
 
 
-def _steps(ordered: Sequence[_Candidate], amounts: dict[str, int]) -> Iterable[Step]:
-    for candidate in ordered:
-        hold = candidate.hold
-        if amounts[candidate.id] != hold.amount:
-            hold = hold.model_copy(update={"amount": amounts[candidate.id]})
-        sides: tuple[Side | None, ...] = ("left", "right") if candidate.pose.sided else (None,)
-        variation = candidate.variation
-        cues = tuple(variation.steps if variation is not None else candidate.pose.steps)
-        for side in sides:
-            yield Step(
-                pose_id=candidate.id,
-                pose_name=candidate.pose.name,
-                variation_id=None if variation is None else variation.id,
-                variation_name=None if variation is None else variation.name,
-                kind=candidate.kind,
-                position=candidate.position,
-                hold=hold,
-                hold_seconds=hold.seconds,
-                side=side,
-                cues=cues,
-                notes=candidate.notes,
-            )
+def _steps(
+    ordered: Sequence[_Candidate], amounts: dict[str, int], rounds: int = 1
+) -> Iterable[Step]:
+    """The steps of the poses in order, each sided pose left then right, and the whole
+    sequence again for each further round (the estimate counts the move back to the first
+    pose like any other change of pose)."""
+    for round_ in range(1, rounds + 1):
+        for candidate in ordered:
+            hold = candidate.hold
+            if amounts[candidate.id] != hold.amount:
+                hold = hold.model_copy(update={"amount": amounts[candidate.id]})
+            sided = candidate.pose.sided
+            sides: tuple[Side | None, ...] = ("left", "right") if sided else (None,)
+            variation = candidate.variation
+            cues = tuple(variation.steps if variation is not None else candidate.pose.steps)
+            for side in sides:
+                yield Step(
+                    pose_id=candidate.id,
+                    pose_name=candidate.pose.name,
+                    variation_id=None if variation is None else variation.id,
+                    variation_name=None if variation is None else variation.name,
+                    kind=candidate.kind,
+                    position=candidate.position,
+                    hold=hold,
+                    hold_seconds=hold.seconds,
+                    side=side,
+                    cues=cues,
+                    notes=candidate.notes,
+                    round=round_,
+                )
 
 
-def _shortfall(
-    request: RoutineRequest,
-    steps: tuple[Step, ...],
-    target: int,
-    left_out: list[LeftOut],
-    any_candidates: bool,
-) -> str:
-    estimated = estimate_seconds(steps)
-    place = f"{request.place} poses"
+_NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+
+
+def _number(count: int) -> str:
+    return _NUMBER_WORDS[count] if 0 <= count < len(_NUMBER_WORDS) else str(count)
+
+
+def _times(rounds: int) -> str:
+    """How often the poses are gone through, in words: "twice", "three times"."""
+    return "twice" if rounds == 2 else f"{_number(rounds)} times"
+
+
+def _limits(request: RoutineRequest, left_out: list[LeftOut]) -> str | None:
+    """What narrowed the choice of poses, as said after "suit": "your cautions (knee)"."""
     limits: list[str] = []
     if request.cautions:
         tags = ", ".join(sorted(tag.replace("_", " ") for tag in request.cautions))
@@ -711,7 +833,46 @@ def _shortfall(
         limits.append("the poses you reported painful left out")
     if request.focus == "wind_down":
         limits.append("a wind-down")
-    what = " and ".join(limits) or "this request"
+    return " and ".join(limits) or None
+
+
+def _repeating(
+    request: RoutineRequest, steps: tuple[Step, ...], fit: _Fit, left_out: list[LeftOut]
+) -> str:
+    """How little there is and what goes round again: "Only about 3 minutes of different
+    desk poses suit your cautions (knee), so this goes through them twice" (or "through
+    three of them", when fewer poses fit the time better)."""
+    # To the five seconds: rounded to whole minutes, 2 min 31 s would read as about the
+    # 3 minutes asked, and repeating it would make no sense.
+    once = f"about {clock_text(fit.once_seconds)}"
+    what = _limits(request, left_out)
+    place = request.place
+    if what is None:
+        little = f"There are only {once} of different {place} poses"
+    else:
+        little = f"Only {once} of different {place} poses suit {what}"
+    poses = len({step.pose_id for step in steps})
+    them = "them" if poses == fit.once_poses else f"{_number(poses)} of them"
+    return f"{little}, so this goes through {them} {_times(fit.rounds)}"
+
+
+def _rounds_note(
+    request: RoutineRequest, steps: tuple[Step, ...], fit: _Fit, left_out: list[LeftOut]
+) -> str:
+    total = clock_text(estimate_seconds(steps))
+    return f"{_repeating(request, steps, fit, left_out)}; about {total} in all."
+
+
+def _shortfall(
+    request: RoutineRequest,
+    steps: tuple[Step, ...],
+    fit: _Fit,
+    left_out: list[LeftOut],
+    any_candidates: bool,
+) -> str:
+    estimated = estimate_seconds(steps)
+    place = f"{request.place} poses"
+    what = _limits(request, left_out) or "this request"
     if not any_candidates:
         return f"No {place} suit {what}; try another place or focus."
     if not steps:
@@ -719,9 +880,14 @@ def _shortfall(
             f"The only {place} that suit {what} are strength poses, and a strength pose "
             "needs a stretch after it; try another place or focus."
         )
-    if estimated > target:
+    if estimated > request.target_seconds:
         return (
             f"Even the shortest safe pose takes {minutes_text(estimated)}, "
             f"more than the {request.minutes} minutes asked."
+        )
+    if fit.rounds > 1:
+        return (
+            f"{_repeating(request, steps, fit, left_out)}, and even so it comes to only "
+            f"about {clock_text(estimated)} of the {request.minutes} minutes asked."
         )
     return f"Only {minutes_text(estimated)} of {place} suit {what}; here is what there is."

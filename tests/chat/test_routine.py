@@ -259,3 +259,20 @@ async def test_a_double_press_moves_the_routine_only_once(
     assert (await _runs(bot))[0].current_step == 1
     assert sum(1 for t in bot.texts_since(shown_before) if t.startswith("2/")) == 1
     assert cb.RUN == "run"
+
+
+async def test_a_five_minute_desk_break_goes_through_the_desk_poses_twice(
+    bot: BotHarness,
+) -> None:
+    await bot.onboard()
+    await bot.send("/routine 5 desk")
+    intro = bot.texts_since(len(bot.bot_messages()) - 2)[0]
+    assert "twice through" in intro
+    assert "goes through them twice" in intro
+    assert "(round 1 of 2)" in bot.last_text()
+    run = (await _runs(bot))[0]
+    rounds = [s["round"] for s in run.plan["steps"]]
+    half = len(rounds) // 2
+    assert rounds == [1] * half + [2] * half
+    first, second = run.plan["steps"][:half], run.plan["steps"][half:]
+    assert [s["pose_id"] for s in first] == [s["pose_id"] for s in second]

@@ -57,6 +57,24 @@ def test_json_gives_tools_the_plan(capsys: pytest.CaptureFixture[str]) -> None:
     ).items()
 
 
+def test_a_desk_break_that_goes_round_twice_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ("routine", "--minutes", "5", "--place", "desk", "--seed", "1")
+    status, out, _ = run(capsys, *args)
+    _, as_json, _ = run(capsys, *args, "--json")
+    plan = json.loads(as_json)
+
+    assert status == 0
+    assert out.startswith("Your 5-minute desk routine (balanced), about 5 min in all.")
+    assert "so this goes through them twice" in out
+    assert out.index("— Round 1 of 2 —") < out.index("\n1. ") < out.index("— Round 2 of 2 —")
+    assert "As in round 1." in out
+    assert plan["rounds"] == 2
+    assert plan["shortfall"] is None
+    assert {step["round"] for step in plan["steps"]} == {1, 2}
+    first = [s["pose"] for s in plan["steps"] if s["round"] == 1]
+    assert [s["pose"] for s in plan["steps"] if s["round"] == 2] == first
+
+
 def test_cautions_are_read_as_people_type_them(capsys: pytest.CaptureFixture[str]) -> None:
     _, typed, _ = run(
         capsys, *FLOOR_TEN, "--caution", "bad knees", "--caution", "expecting", "--seed", "3"

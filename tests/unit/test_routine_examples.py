@@ -31,6 +31,29 @@ def within_or_explained(routine: Routine, minutes: int, *words: str) -> None:
             assert word in routine.shortfall
 
 
+def in_rounds(routine: Routine) -> list[list[tuple[str, str | None, str | None]]]:
+    return [
+        [(s.pose_id, s.variation_id, s.side) for s in routine.steps if s.round == number]
+        for number in range(1, routine.rounds + 1)
+    ]
+
+
+def test_a_five_minute_desk_break_without_cautions_fills_the_five_minutes() -> None:
+    # The articles give only about 2½ minutes of poses doable at a desk; going through them
+    # twice, as the articles themselves repeat their poses, fills the break.
+    for seed in range(10):
+        routine = build_routine(CATALOGUE, RoutineRequest(minutes=5, place="desk", seed=seed))
+
+        assert routine.shortfall is None, seed
+        assert 0.85 * 300 <= routine.estimated_seconds <= 1.15 * 300, seed
+        assert routine.rounds == 2, seed
+        first, second = in_rounds(routine)
+        assert first == second, seed
+        assert routine.rounds_note is not None
+        assert routine.rounds_note.startswith("There are only about 2 min ")
+        assert "of different desk poses, so this goes through them twice" in routine.rounds_note
+
+
 def test_a_five_minute_desk_break_for_someone_with_knee_trouble() -> None:
     routine = build_routine(
         CATALOGUE, RoutineRequest(minutes=5, place="desk", cautions=frozenset({"knee"}), seed=11)
@@ -43,11 +66,72 @@ def test_a_five_minute_desk_break_for_someone_with_knee_trouble() -> None:
         assert "kneeling" not in exposures(step)
         knee = [c for c in CATALOGUE.pose(step.pose_id).cautions if c.tag == "knee"]
         assert not knee or knee[0].effect != "avoid" or step.variation_id is not None
-    within_or_explained(routine, 5, "desk", "knee")
+    assert routine.shortfall is None
+    within_or_explained(routine, 5)
+    assert routine.rounds == 2
     assert said.startswith("Your 5-minute desk routine (balanced)")
     assert "Adapted for your cautions: knee." in said
+    assert routine.rounds_note is not None
+    assert "desk poses suit your cautions (knee), so this goes through them twice" in said
+    assert "— Round 1 of 2 —" in said
+    assert "— Round 2 of 2 —" in said
     assert "1. " in said
     assert "needs the floor" in said or "need the floor" in said
+
+
+def test_a_five_minute_desk_break_with_knees_wrists_and_pregnancy_is_safe_and_full() -> None:
+    cautions = frozenset({"knee", "wrists", "pregnancy"})
+    routine = build_routine(
+        CATALOGUE, RoutineRequest(minutes=5, place="desk", cautions=cautions, seed=3)
+    )
+
+    assert routine.shortfall is None
+    assert 0.85 * 300 <= routine.estimated_seconds <= 1.15 * 300
+    for step in routine.steps:
+        assert not exposures(step) & {"kneeling", "lying_prone", "weight_on_wrists"}, step
+    assert routine.rounds_note is not None
+    assert "(knee, pregnancy, wrists)" in routine.rounds_note
+
+
+def test_a_long_desk_break_says_honestly_that_even_three_rounds_fall_short() -> None:
+    routine = build_routine(CATALOGUE, RoutineRequest(minutes=15, place="desk", seed=2))
+
+    assert routine.rounds == 3
+    assert routine.estimated_seconds < 0.85 * 900
+    assert routine.shortfall is not None
+    assert "three times" in routine.shortfall
+    assert "of the 15 minutes asked" in routine.shortfall
+    assert routine.shortfall in describe_routine(routine)
+
+
+def test_short_desk_breaks_fit_too_by_going_round_fewer_poses() -> None:
+    for minutes in (3, 4, 5, 6, 7, 8):
+        routine = build_routine(CATALOGUE, RoutineRequest(minutes=minutes, place="desk", seed=1))
+
+        assert routine.shortfall is None, minutes
+        assert routine.rounds > 1, minutes
+        kinds = {step.kind for step in routine.steps}
+        assert {"strength", "stretch"} <= kinds, minutes
+
+
+def test_a_ten_minute_floor_routine_without_cautions_goes_through_once() -> None:
+    for seed in range(5):
+        routine = build_routine(CATALOGUE, RoutineRequest(minutes=10, place="floor", seed=seed))
+
+        assert routine.rounds == 1
+        assert routine.rounds_note is None
+        assert {step.round for step in routine.steps} == {1}
+        assert routine.shortfall is None
+        assert "Round" not in describe_routine(routine)
+
+
+def test_a_variation_named_after_its_pose_is_not_said_twice() -> None:
+    routine = build_routine(CATALOGUE, RoutineRequest(minutes=5, place="desk", seed=1))
+    said = describe_routine(routine)
+
+    assert "Warrior III holding a support, left side" in said
+    assert "Warrior III (" not in said
+    assert "Dolphin plank (" not in said
 
 
 def test_a_fifteen_minute_floor_routine_in_pregnancy() -> None:

@@ -6,14 +6,15 @@ that forgot a rule could not vouch for itself.
 
 from __future__ import annotations
 
-from typing import get_args
+from itertools import pairwise
+from typing import Any, get_args
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.catalogue import Pose, Variation, get_catalogue
 from bot.catalogue.models import Effect, PoseCaution
-from bot.coach import Focus, Routine, RoutineRequest, Step, build_routine
+from bot.coach import Focus, Routine, RoutineRequest, Step, build_routine, estimate_seconds
 
 CATALOGUE = get_catalogue()
 TAGS = sorted(tag.tag for tag in CATALOGUE.vocabulary.tags)
@@ -220,7 +221,9 @@ def test_sided_poses_are_done_on_both_sides_one_after_the_other(asked: RoutineRe
         else:
             assert side is None
     assert len(routine.pose_ids) == len({pose_id for pose_id, _ in done})
-    assert len(done) == len(set(done))
+    # Each side once in each round.
+    by_round = [(step.round, step.pose_id, step.side) for step in routine.steps]
+    assert len(by_round) == len(set(by_round))
 
 
 @bounded
@@ -283,9 +286,59 @@ def test_a_balanced_routine_mixes_stretch_and_strength(asked: RoutineRequest) ->
         assert {"strength", "stretch"} <= kinds
 
 
+def rounds_of(routine: Routine) -> list[list[Step]]:
+    return [
+        [step for step in routine.steps if step.round == number]
+        for number in range(1, routine.rounds + 1)
+    ]
+
+
+def done_as(steps: list[Step]) -> list[tuple[str, str | None, str | None, int]]:
+    return [(s.pose_id, s.variation_id, s.side, s.hold_seconds) for s in steps]
+
+
+@bounded
+@given(requests)
+def test_rounds_repeat_the_same_poses_in_the_same_order(asked: RoutineRequest) -> None:
+    routine = build_routine(CATALOGUE, asked)
+    rounds = rounds_of(routine)
+
+    assert 1 <= routine.rounds <= 3
+    assert [step.round for step in routine.steps] == sorted(step.round for step in routine.steps)
+    assert all(1 <= step.round <= routine.rounds for step in routine.steps)
+    assert sum(len(steps) for steps in rounds) == len(routine.steps)
+    for before, after in pairwise(rounds):
+        assert done_as(after) == done_as(before)
+    plan: dict[str, Any] = routine.to_json()
+    assert plan["rounds"] == routine.rounds
+    assert [step["round"] for step in plan["steps"]] == [s.round for s in routine.steps]
+    if routine.rounds == 1:
+        assert routine.rounds_note is None
+        return
+    assert routine.rounds_note
+    # Going round again never means getting back up, nor resting in the middle of a floor
+    # routine that could end calm.
+    assert len({step.position for step in routine.steps}) == 1
+    if asked.place == "floor":
+        assert not any(
+            is_calm(pose, way) for pose in CATALOGUE.poses for way in usable_ways(pose, asked)
+        )
+    # Only when one time through falls short: the catalogue has run out of different poses.
+    assert estimate_seconds(rounds[0]) < 0.85 * asked.minutes * 60
+    if routine.shortfall is None:
+        assert "going through" not in routine.rounds_note
+    else:
+        assert "times" in routine.shortfall or "twice" in routine.shortfall
+
+
 def unused(routine: Routine) -> set[str]:
+    """Poses the routine could have had and did not; a stretch focus turns to strength poses
+    only when the stretches run out, so when they did not, those are not a choice."""
     ruled_out = {item.pose_id for item in routine.left_out}
-    return set(POSE_IDS) - ruled_out - set(routine.pose_ids)
+    left = set(POSE_IDS) - ruled_out - set(routine.pose_ids)
+    if routine.request.focus == "stretch" and "strength" not in {s.kind for s in routine.steps}:
+        left = {pose_id for pose_id in left if CATALOGUE.pose(pose_id).kind != "strength"}
+    return left
 
 
 @bounded

@@ -17,7 +17,14 @@ from bot.catalogue import (
     RedFlag,
     Variation,
 )
-from bot.coach import Routine, RoutineRequest, build_routine, describe_routine
+from bot.coach import (
+    Routine,
+    RoutineRequest,
+    Step,
+    build_routine,
+    describe_routine,
+    estimate_seconds,
+)
 
 SPINE = ("flexion", "extension", "side_bend", "rotation")
 
@@ -100,6 +107,10 @@ def pose_ids(routine: Routine) -> list[str]:
     return list(routine.pose_ids)
 
 
+def first_round(routine: Routine) -> list[Step]:
+    return [step for step in routine.steps if step.round == 1]
+
+
 def left_out(routine: Routine) -> dict[str, str]:
     return {item.pose_id: item.reason for item in routine.left_out}
 
@@ -168,7 +179,11 @@ class TestSafety:
         )
         routine = build_routine(catalogue(lunge), request(minutes=2, cautions={"knee"}))
 
-        [step] = routine.steps
+        # A lone pose goes round more than once (see TestRounds); each time the same way.
+        [step] = first_round(routine)
+        assert {(s.variation_id, s.notes) for s in routine.steps} == {
+            (step.variation_id, step.notes)
+        }
         assert (step.pose_id, step.variation_id) == ("kneeling_lunge", "standing_lunge")
         assert step.position == "standing"
         assert step.notes == ("Go half as deep.",)
@@ -195,11 +210,12 @@ class TestSafety:
         wrists = build_routine(menu, request(minutes=2, cautions={"wrists"}))
 
         assert plain.steps[0].variation_id is None
-        [step] = wrists.steps
+        [step] = first_round(wrists)
         assert step.variation_id == "forearm_cat_cow"
         assert step.cues == ("Rest on your forearms.",)
         assert "Come onto your forearms." in step.notes
-        assert "Cat cow (Forearm cat cow)" in describe_routine(wrists)
+        # The variation's name already says which pose it is.
+        assert "1. Forearm cat cow — " in describe_routine(wrists)
 
     def test_care_notes_go_with_both_sides_of_a_sided_pose(self) -> None:
         threading = pose(
@@ -210,7 +226,7 @@ class TestSafety:
         )
         routine = build_routine(catalogue(threading), request(minutes=2, cautions={"wrists"}))
 
-        assert [step.side for step in routine.steps] == ["left", "right"]
+        assert [step.side for step in first_round(routine)] == ["left", "right"]
         assert all(step.notes == ("The hands carry weight here.",) for step in routine.steps)
 
     def test_a_rule_on_what_the_pose_does_leaves_it_out(self) -> None:
@@ -453,11 +469,23 @@ class TestTime:
         routine = build_routine(menu, request(minutes=10, place="desk", cautions={"knee"}))
 
         assert pose_ids(routine) == ["desk_fold"]
+        assert routine.rounds == 3
         assert routine.estimated_seconds < 0.85 * 600
         assert routine.shortfall == (
-            "Only about 1 minute of desk poses suit your cautions (knee); here is what there is."
+            "Only about 35 s of different desk poses suit your cautions (knee), so this goes "
+            "through them three times, and even so it comes to only about 1 min 45 s of the "
+            "10 minutes asked."
         )
         assert routine.shortfall in describe_routine(routine)
+
+    def test_too_few_floor_poses_is_explained_without_rounds(self) -> None:
+        menu = catalogue(pose("knees_to_chest"), pose("corpse", kind="rest"))
+
+        routine = build_routine(menu, request(minutes=10))
+
+        assert routine.rounds == 1
+        assert routine.shortfall is not None
+        assert routine.shortfall.endswith("here is what there is.")
 
     def test_no_safe_pose_at_all_says_so(self) -> None:
         menu = catalogue(
@@ -473,6 +501,190 @@ class TestTime:
         assert routine.steps == ()
         assert routine.shortfall is not None
         assert "No desk poses suit your cautions (knee)" in routine.shortfall
+
+
+def desk_pose(pose_id: str, **fields: Any) -> Pose:
+    return pose(pose_id, position="standing", places=["desk"], **fields)
+
+
+# Three desk poses, about 2 min 20 s once through: a 5-minute break has to repeat them.
+DESK = catalogue(
+    desk_pose("desk_squat", kind="strength"),
+    desk_pose("desk_fold", spine=["flexion"]),
+    desk_pose("desk_twist", sided=True, spine=["rotation"]),
+)
+
+
+def rounds_of(routine: Routine) -> list[list[tuple[str, str | None]]]:
+    return [
+        [(step.pose_id, step.side) for step in routine.steps if step.round == number]
+        for number in range(1, routine.rounds + 1)
+    ]
+
+
+class TestRounds:
+    def test_a_desk_routine_that_runs_out_of_poses_goes_through_them_again(self) -> None:
+        for seed in range(10):
+            routine = build_routine(DESK, request(minutes=5, place="desk", seed=seed))
+
+            assert routine.rounds == 2, seed
+            first, second = rounds_of(routine)
+            assert second == first, seed
+            assert sorted(set(first)) == [
+                ("desk_fold", None),
+                ("desk_squat", None),
+                ("desk_twist", "left"),
+                ("desk_twist", "right"),
+            ]
+            assert first.index(("desk_twist", "left")) + 1 == first.index(("desk_twist", "right"))
+            # The squat is followed by a release in each round, not only in the last.
+            kinds = {step.pose_id: step.kind for step in routine.steps}
+            for steps in (first, second):
+                at = steps.index(("desk_squat", None))
+                assert at + 1 < len(steps) and kinds[steps[at + 1][0]] != "strength", seed
+            assert routine.shortfall is None
+            assert 0.85 * 300 <= routine.estimated_seconds <= 1.15 * 300
+
+    def test_the_move_back_to_the_first_pose_costs_what_any_change_of_pose_costs(self) -> None:
+        routine = build_routine(DESK, request(minutes=5, place="desk"))
+        first = [step for step in routine.steps if step.round == 1]
+
+        # Starting the next round is one more "next pose" in the same position, just as
+        # starting the first was.
+        assert routine.estimated_seconds == 2 * estimate_seconds(first)
+
+    def test_the_number_of_rounds_comes_closest_without_going_over(self) -> None:
+        # Once through, 1 min 35 s: two rounds (3 min 10 s) fall short of 5 minutes, three
+        # (4 min 45 s) fit. Once through, 2 min 30 s: two rounds (5 min) fit, three (7 min
+        # 30 s) would be over.
+        shorter = catalogue(desk_pose("desk_fold", hold=breaths(18)))
+        longer = catalogue(desk_pose("desk_fold", hold=breaths(29)))
+
+        three = build_routine(shorter, request(minutes=5, place="desk"))
+        two = build_routine(longer, request(minutes=5, place="desk"))
+
+        assert (three.rounds, three.estimated_seconds, three.shortfall) == (3, 285, None)
+        assert (two.rounds, two.estimated_seconds, two.shortfall) == (2, 300, None)
+
+    def test_holds_lengthen_within_their_range_before_anything_repeats(self) -> None:
+        menu = catalogue(desk_pose("desk_fold", hold=breaths(6, 6, 60)))
+
+        routine = build_routine(menu, request(minutes=3, place="desk"))
+
+        assert routine.rounds == 1
+        assert routine.shortfall is None
+        assert routine.rounds_note is None
+
+    def test_a_roomy_catalogue_never_repeats(self) -> None:
+        for minutes in (2, 5, 10, 15):
+            for place in ("floor", "desk"):
+                routine = build_routine(ROOMY, request(minutes=minutes, place=place))
+
+                assert routine.rounds == 1, (minutes, place)
+                assert {step.round for step in routine.steps} == {1}
+
+    def test_a_routine_that_changes_position_is_not_repeated(self) -> None:
+        # Going round again would mean getting back up from the chair.
+        menu = catalogue(
+            desk_pose("desk_fold"), pose("chair_twist", position="chair", places=["chair"])
+        )
+
+        routine = build_routine(menu, request(minutes=5, place="desk"))
+
+        assert routine.rounds == 1
+        assert routine.shortfall is not None
+
+    def test_a_floor_routine_that_can_end_calm_is_not_repeated(self) -> None:
+        menu = catalogue(pose("knees_to_chest"), pose("corpse", kind="rest"))
+
+        routine = build_routine(menu, request(minutes=5))
+
+        assert routine.rounds == 1
+        assert routine.steps[-1].pose_id == "corpse"
+
+    def test_fewer_poses_go_round_more_often_when_that_fits_the_time_better(self) -> None:
+        # Once through all four takes about 2 min 30 s: too short for 4 minutes, and twice
+        # (5 min) too long; twice through three of them is about right.
+        menu = catalogue(
+            desk_pose("desk_squat", kind="strength"),
+            desk_pose("desk_fold"),
+            desk_pose("desk_reach"),
+            desk_pose("desk_sway", kind="mobility_flow"),
+        )
+
+        routine = build_routine(menu, request(minutes=4, place="desk"))
+
+        assert routine.rounds == 2
+        assert len(routine.pose_ids) == 3
+        assert "desk_squat" in routine.pose_ids
+        assert routine.shortfall is None
+        assert routine.rounds_note is not None
+        assert "so this goes through three of them twice" in routine.rounds_note
+
+    def test_rounds_are_said_and_given_to_tools(self) -> None:
+        routine = build_routine(DESK, request(minutes=5, place="desk", cautions={"knee"}))
+        said = describe_routine(routine)
+        plan = routine.to_json()
+
+        assert routine.rounds_note == (
+            "Only about 2 min 20 s of different desk poses suit your cautions (knee), so this "
+            "goes through them twice; about 4 min 35 s in all."
+        )
+        assert routine.rounds_note in said
+        assert said.count("— Round 1 of 2 —") == 1
+        assert said.count("— Round 2 of 2 —") == 1
+        assert said.index("— Round 1 of 2 —") < said.index("\n1. ")
+        assert said.index("— Round 2 of 2 —") < said.index("\n5. ") < said.index("\n8. ")
+        # The second round points back to the first rather than repeating every cue.
+        assert said.count("Do desk_fold.") == 1
+        assert "As in round 1." in said
+        assert plan["rounds"] == 2
+        assert plan["rounds_note"] == routine.rounds_note
+        assert [step["round"] for step in plan["steps"]] == [1] * 4 + [2] * 4  # type: ignore[attr-defined]
+
+
+class TestNaming:
+    def test_a_variation_named_after_its_pose_is_said_by_its_own_name(self) -> None:
+        warrior = pose(
+            "warrior_three",
+            name="Warrior III",
+            kind="strength",
+            position="standing",
+            places=["floor"],
+            variations=[
+                variation(
+                    "supported_warrior_three",
+                    name="Warrior III holding a support",
+                    purpose="alternative",
+                    places=["desk"],
+                )
+            ],
+        )
+        menu = catalogue(warrior, desk_pose("desk_fold"))
+
+        routine = build_routine(menu, request(minutes=2, place="desk"))
+        said = describe_routine(routine)
+
+        assert "Warrior III holding a support — " in said
+        assert "Warrior III (" not in said
+        [step] = [step for step in routine.steps if step.pose_id == "warrior_three"][:1]
+        assert step.title == "Warrior III holding a support"
+
+    def test_a_variation_with_a_name_of_its_own_still_says_the_pose(self) -> None:
+        sphinx = pose(
+            "sphinx",
+            position="prone",
+            cautions=[
+                PoseCaution(
+                    tag="wrists", effect="modify", note="Rest face down.", variation="face_down"
+                )
+            ],
+            variations=[variation("face_down", name="Resting face down")],
+        )
+
+        routine = build_routine(catalogue(sphinx), request(minutes=2, cautions={"wrists"}))
+
+        assert "1. Sphinx (Resting face down) — " in describe_routine(routine)
 
 
 class TestVariety:
