@@ -6,9 +6,9 @@ from datetime import UTC
 
 from telegram import Update
 
-from bot.chat import callbacks as cb
 from bot.chat import keyboards, texts
 from bot.chat.context import Context
+from bot.chat.interaction import pressed
 from bot.chat.people import local_now, person_of, reschedule
 from bot.coach.inputs import InputError, parse_pause
 from bot.storage import repo
@@ -57,11 +57,11 @@ async def pause_command(update: Update, context: Context) -> None:
 
 async def pause_button(update: Update, context: Context) -> None:
     """One of the /pause buttons."""
-    query = update.callback_query
-    data = cb.unpack(query.data if query else None, parts=1)
-    value = data.part(0) if data else None
-    if query is None:
+    press = await pressed(update, parts=1)
+    if press is None:
         return
+    query, data = press
+    value = data.parts[0]
     if value == "menu":
         await query.answer()
         await query.edit_message_reply_markup(reply_markup=keyboards.pauses())
@@ -70,7 +70,7 @@ async def pause_button(update: Update, context: Context) -> None:
         await query.answer(texts.STALE_BUTTON)
         return
     await query.answer()
-    await query.edit_message_text(await _pause(update, context, value or ""), parse_mode="HTML")
+    await query.edit_message_text(await _pause(update, context, value), parse_mode="HTML")
 
 
 async def _pause(update: Update, context: Context, text: str) -> str:
@@ -127,11 +127,11 @@ async def forget_command(update: Update, context: Context) -> None:
 
 async def forget_button(update: Update, context: Context) -> None:
     """The /forget confirmation."""
-    query = update.callback_query
-    data = cb.unpack(query.data if query else None, parts=1)
-    answer = data.part(0) if data else None
-    if query is None:
+    press = await pressed(update, parts=1)
+    if press is None:
         return
+    query, data = press
+    answer = data.parts[0]
     if answer not in {"yes", "no"}:
         await query.answer(texts.STALE_BUTTON)
         return

@@ -5,9 +5,9 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup, Update
 
 from bot.catalogue import Catalogue, RedFlagFound, TagFound, UnknownCaution, normalise
-from bot.chat import callbacks as cb
 from bot.chat import keyboards, texts
 from bot.chat.context import Context
+from bot.chat.interaction import pressed
 from bot.chat.people import person_of
 from bot.storage import repo
 
@@ -157,13 +157,13 @@ async def caution_remove_button(update: Update, context: Context) -> None:
 
 
 async def _change(update: Update, context: Context, *, add: bool) -> None:
-    query = update.callback_query
-    data = cb.unpack(query.data if query else None, parts=1)
-    tag = data.part(0) if data else None
-    if query is None:
+    press = await pressed(update, parts=1)
+    if press is None:
         return
+    query, data = press
+    tag = data.parts[0]
     catalogue = context.services.catalogue
-    if tag is None or tag not in {t.tag for t in catalogue.vocabulary.tags}:
+    if tag not in {t.tag for t in catalogue.vocabulary.tags}:
         await query.answer(texts.STALE_BUTTON)
         return
     async with context.services.unit() as session:
@@ -185,14 +185,14 @@ async def _change(update: Update, context: Context, *, add: bool) -> None:
 
 async def allow_pose_button(update: Update, context: Context) -> None:
     """Let a pose that once hurt back into routines."""
-    query = update.callback_query
-    data = cb.unpack(query.data if query else None, parts=1)
-    pose_id = data.part(0) if data else None
-    if query is None:
+    press = await pressed(update, parts=1)
+    if press is None:
         return
+    query, data = press
+    pose_id = data.parts[0]
     async with context.services.unit() as session:
         person = await person_of(session, update)
-        if person is None or pose_id is None:
+        if person is None:
             await query.answer(texts.STALE_BUTTON)
             return
         allowed = await repo.allow_pose(session, person.id, pose_id)

@@ -11,6 +11,7 @@ from bot.chat import callbacks as cb
 from bot.chat import keyboards, texts
 from bot.chat.context import Context
 from bot.chat.handlers.routine import start_routine
+from bot.chat.interaction import pressed
 from bot.chat.people import person_of, reschedule, rules_of
 from bot.coach.inputs import InputError, describe_days, parse_working_hours
 from bot.coach.schedule import slots_between
@@ -49,12 +50,11 @@ def render_nudge(nudge: Claimed) -> tuple[str, InlineKeyboardMarkup]:
 
 async def nudge_button(update: Update, context: Context) -> None:
     """Answer a nudge; only the latest, unanswered nudge counts."""
-    query = update.callback_query
-    data = cb.unpack(query.data if query else None, parts=2)
-    if query is None:
+    press = await pressed(update, parts=2)
+    if press is None:
         return
-    action = data.part(0) if data else None
-    key = data.int_part(1) if data else None
+    query, data = press
+    action, key = data.parts[0], data.int_part(1)
     if action not in ACTIONS or key is None:
         await query.answer(texts.STALE_BUTTON)
         return

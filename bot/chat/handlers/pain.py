@@ -12,12 +12,12 @@ import logging
 from typing import Any
 
 from telegram import Message, Update
-from telegram.error import BadRequest
 
 from bot.chat import callbacks as cb
 from bot.chat import texts
 from bot.chat.context import Context
 from bot.chat.handlers.routine import show_step
+from bot.chat.interaction import quietly
 from bot.chat.people import person_of
 from bot.chat.player import PAIN_KEY
 from bot.coach.progress import pain_pairs, should_suggest_gentler
@@ -83,48 +83,49 @@ async def _close_question(update: Update, question: str, score: int | None) -> N
     query = update.callback_query
     if query is None or not isinstance(query.message, Message):
         return
-    try:
-        await query.edit_message_text(texts.pain_answered(question, score), parse_mode="HTML")
-    except BadRequest as error:
-        log.debug("Could not close a pain question: %s", error.message)
+    await quietly(
+        query.edit_message_text(texts.pain_answered(question, score), parse_mode="HTML"),
+        "Closing a pain question",
+    )
+
+
+async def _take_answer(
+    update: Update, context: Context, when: str, question: str
+) -> tuple[tuple[int, int | None], int, int, dict[str, Any]] | None:
+    """Parse, record and acknowledge a pain answer; None (after a notice) when the press
+    is malformed, someone else's or already answered."""
+    query = update.callback_query
+    if query is None:
+        return None
+    answer = _answer(update)
+    if answer is None:
+        await query.answer(texts.STALE_BUTTON)
+        return None
+    recorded = await _record(update, context, when, answer)
+    if isinstance(recorded, str):
+        await query.answer(texts.NOT_YOURS if recorded == "not_yours" else texts.STALE_BUTTON)
+        return None
+    await query.answer()
+    await _close_question(update, question, answer[1])
+    person_id, chat_id, plan = recorded
+    return answer, person_id, chat_id, plan
 
 
 async def pain_before_button(update: Update, context: Context) -> None:
     """A score (or Skip) before the routine: record it, then show the first pose."""
-    query = update.callback_query
-    if query is None:
-        return
-    answer = _answer(update)
-    if answer is None:
-        await query.answer(texts.STALE_BUTTON)
-        return
-    recorded = await _record(update, context, "before", answer)
-    if isinstance(recorded, str):
-        await query.answer(texts.NOT_YOURS if recorded == "not_yours" else texts.STALE_BUTTON)
-        return
-    person_id, chat_id, plan = recorded
-    await query.answer()
-    await _close_question(update, texts.PAIN_BEFORE, answer[1])
-    await show_step(context, person_id, chat_id, answer[0], plan, 0)
+    taken = await _take_answer(update, context, "before", texts.PAIN_BEFORE)
+    if taken is not None:
+        (run_id, _), person_id, chat_id, plan = taken
+        await show_step(context, person_id, chat_id, run_id, plan, 0)
 
 
 async def pain_after_button(update: Update, context: Context) -> None:
     """A score (or Skip) after the routine; worse after than before twice running gets
     the suggestion to go gentler and see a professional."""
-    query = update.callback_query
-    if query is None:
+    taken = await _take_answer(update, context, "after", texts.PAIN_AFTER)
+    if taken is None:
         return
-    answer = _answer(update)
-    if answer is None:
-        await query.answer(texts.STALE_BUTTON)
-        return
-    recorded = await _record(update, context, "after", answer)
-    if isinstance(recorded, str):
-        await query.answer(texts.NOT_YOURS if recorded == "not_yours" else texts.STALE_BUTTON)
-        return
-    person_id, chat_id, plan = recorded
-    await query.answer()
-    await _close_question(update, texts.PAIN_AFTER, answer[1])
+    answer, person_id, chat_id, plan = taken
     score = answer[1]
     if score is None:
         return

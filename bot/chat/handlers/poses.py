@@ -8,9 +8,9 @@ from telegram import InlineKeyboardMarkup, Update
 
 from bot.catalogue import Catalogue, Pose, assess, pose_card
 from bot.catalogue.models import Kind, Place
-from bot.chat import callbacks as cb
 from bot.chat import keyboards, texts
 from bot.chat.context import Context
+from bot.chat.interaction import pressed
 from bot.chat.people import person_of
 from bot.storage import repo
 
@@ -81,13 +81,13 @@ async def poses_command(update: Update, context: Context) -> None:
 
 async def pose_button(update: Update, context: Context) -> None:
     """A pose's button: show it."""
-    query = update.callback_query
-    data = cb.unpack(query.data if query else None, parts=1)
-    if query is None:
+    press = await pressed(update, parts=1)
+    if press is None:
         return
+    query, data = press
     catalogue = context.services.catalogue
     try:
-        pose = catalogue.pose(data.part(0) or "") if data else None
+        pose: Pose | None = catalogue.pose(data.parts[0])
     except KeyError:
         pose = None
     if pose is None or query.message is None:
@@ -102,11 +102,11 @@ async def pose_button(update: Update, context: Context) -> None:
 
 async def browse_button(update: Update, context: Context) -> None:
     """A /poses category: list its poses as buttons."""
-    query = update.callback_query
-    data = cb.unpack(query.data if query else None, parts=2)
-    if query is None:
+    press = await pressed(update, parts=2)
+    if press is None:
         return
-    facet, value = (data.part(0), data.part(1)) if data else (None, None)
+    query, data = press
+    facet, value = data.parts
     catalogue = context.services.catalogue
     if facet == "place" and value in get_args(Place):
         poses = catalogue.filter(place=value)  # type: ignore[arg-type]
@@ -116,7 +116,7 @@ async def browse_button(update: Update, context: Context) -> None:
         await query.answer(texts.STALE_BUTTON)
         return
     await query.answer()
-    label = texts.escaped((value or "").replace("_", " "))
+    label = texts.escaped(value.replace("_", " "))
     if not poses:
         await query.edit_message_text(
             f"No poses for {label}.", reply_markup=keyboards.browse_menu()

@@ -15,12 +15,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import Message, Update
-from telegram.error import BadRequest
 from telegram.ext import Job
 
 from bot.chat import callbacks as cb
 from bot.chat import keyboards, texts
 from bot.chat.context import Context
+from bot.chat.interaction import pressed, quietly
 from bot.chat.people import person_of
 from bot.chat.player import (
     PAIN_KEY,
@@ -256,28 +256,25 @@ async def countdown_tick(context: Context) -> None:
 async def _edit(
     context: Context, chat_id: int, message_id: int, text: str, run_id: int, step: int
 ) -> None:
-    try:
-        await context.bot.edit_message_text(
+    await quietly(
+        context.bot.edit_message_text(
             text,
             chat_id=chat_id,
             message_id=message_id,
             parse_mode="HTML",
             reply_markup=keyboards.routine_step(run_id, step),
-        )
-    except BadRequest as error:
-        # The person deleted the message, or the text did not change; neither matters.
-        log.debug("Countdown edit skipped: %s", error.message)
+        ),
+        "Countdown edit",
+    )
 
 
 async def run_button(update: Update, context: Context) -> None:
     """Next, Skip, Stop or It hurts on a pose message."""
-    query = update.callback_query
-    data = cb.unpack(query.data if query else None, parts=3)
-    if query is None:
+    press = await pressed(update, parts=3)
+    if press is None:
         return
-    run_id = data.int_part(0) if data else None
-    step = data.int_part(1) if data else None
-    action = data.part(2) if data else None
+    query, data = press
+    run_id, step, action = data.int_part(0), data.int_part(1), data.parts[2]
     if run_id is None or step is None or action not in {"next", "skip", "stop", "hurt"}:
         await query.answer(texts.STALE_BUTTON)
         return
@@ -395,23 +392,22 @@ def _hurt_choices(steps: list[PlannedStep], current: int) -> list[tuple[int, str
 async def _close_step_message(
     context: Context, chat_id: int, message_id: int, step: PlannedStep, skipped: bool
 ) -> None:
-    try:
-        await context.bot.edit_message_text(
+    await quietly(
+        context.bot.edit_message_text(
             done_line(step, skipped), chat_id=chat_id, message_id=message_id, parse_mode="HTML"
-        )
-    except BadRequest as error:
-        log.debug("Could not close a pose message: %s", error.message)
+        ),
+        "Closing a pose message",
+    )
 
 
 async def hurt_button(update: Update, context: Context) -> None:
     """Which pose hurt: leave it out from now on."""
-    query = update.callback_query
-    data = cb.unpack(query.data if query else None, parts=2)
-    if query is None:
+    press = await pressed(update, parts=2)
+    if press is None:
         return
-    run_id = data.int_part(0) if data else None
-    choice = data.part(1) if data else None
-    if run_id is None or choice is None:
+    query, data = press
+    run_id, choice = data.int_part(0), data.parts[1]
+    if run_id is None:
         await query.answer(texts.STALE_BUTTON)
         return
     async with context.services.unit() as session:

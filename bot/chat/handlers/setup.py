@@ -13,9 +13,9 @@ from zoneinfo import available_timezones
 
 from telegram import InlineKeyboardMarkup, Update
 
-from bot.chat import callbacks as cb
 from bot.chat import keyboards, texts
 from bot.chat.context import Context
+from bot.chat.interaction import pressed
 from bot.chat.people import local_now, person_of, reschedule
 from bot.coach.inputs import InputError, describe_days, parse_time_zone, parse_working_hours
 from bot.storage import repo
@@ -217,13 +217,10 @@ async def _answered(
 
 async def config_button(update: Update, context: Context) -> None:
     """A setup or settings answer given with a button."""
-    query = update.callback_query
-    data = cb.unpack(query.data if query else None, parts=2)
-    field, value = (data.part(0), data.part(1)) if data else (None, None)
-    if query is None or field is None or value is None:
-        if query:
-            await query.answer(texts.STALE_BUTTON)
+    press = await pressed(update, parts=2)
+    if press is None:
         return
+    field, value = press[1].parts
     await _answered(update, context, field, value, typed=False)
 
 
@@ -287,11 +284,11 @@ async def settings_command(update: Update, context: Context) -> None:
 
 async def settings_button(update: Update, context: Context) -> None:
     """A /settings button: ask that one question again, or flip a switch."""
-    query = update.callback_query
-    data = cb.unpack(query.data if query else None, parts=1)
-    field = data.part(0) if data else None
-    if query is None:
+    press = await pressed(update, parts=1)
+    if press is None:
         return
+    query, data = press
+    field = data.parts[0]
     if field not in {*QUESTIONS, *TOGGLES}:
         await query.answer(texts.STALE_BUTTON)
         return
