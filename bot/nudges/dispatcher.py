@@ -17,7 +17,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
@@ -30,6 +31,24 @@ from bot.storage.models import Activity, Person, Schedule
 log = logging.getLogger(__name__)
 
 SCHEDULES = cast(Table, Schedule.__table__)
+_CLAIM_ATTEMPTS = 5
+_MOVE = (
+    update(SCHEDULES)
+    .where(
+        SCHEDULES.c.person_id == bindparam("pid"), SCHEDULES.c.next_nudge_at == bindparam("old")
+    )
+    .values(
+        next_nudge_at=bindparam("next"),
+        last_nudge_at=bindparam("last"),
+        last_nudge_answered=bindparam("answered"),
+        last_nudge_message_id=bindparam("mid"),
+        snoozed_until=bindparam("snoozed"),
+    )
+)
+
+
+class _Contended(Exception):
+    """Another worker claimed some of the rows this batch read."""
 
 
 @dataclass(frozen=True)
@@ -89,8 +108,17 @@ class Dispatcher:
                 return result
 
     async def _claim(self, result: TickResult) -> list[Claimed]:
+        for _attempt in range(_CLAIM_ATTEMPTS):
+            try:
+                return await self._claim_once(result)
+            except _Contended:
+                continue  # another worker moved some of these rows; read them again
+        return []
+
+    async def _claim_once(self, result: TickResult) -> list[Claimed]:
         now = self.clock()
         async with unit_of_work(self.sessions) as session:
+            postgres = session.get_bind().dialect.name == "postgresql"
             query = (
                 select(Schedule, Person)
                 .join(Person, Person.id == Schedule.person_id)
@@ -98,74 +126,73 @@ class Dispatcher:
                 .order_by(Schedule.next_nudge_at)
                 .limit(self.batch_size)
             )
-            if session.get_bind().dialect.name == "postgresql":
+            if postgres:
                 query = query.with_for_update(skip_locked=True, of=Schedule)
             rows = (await session.execute(query)).all()
+            moves: list[dict[str, Any]] = []
             claimed: list[Claimed] = []
             ignored: list[dict[str, Any]] = []
+            stale = 0
             for schedule, person in rows:
                 slot = schedule.next_nudge_at
                 if slot is None:
                     continue
-                send_slot: datetime | None = slot
-                if now - slot > self.fresh:
-                    # Missed slots are not sent; only the latest one, if it is still fresh.
-                    send_slot = None
                 snoozed = schedule.snoozed_until
                 if snoozed is not None and snoozed <= now:
                     snoozed = None  # the snooze has fired (or passed): regular slots again
                 rules = replace(rules_of(person, schedule), snoozed_until=snoozed)
-                following = None if person.blocked_at is not None else next_nudge(rules, now)
-                if send_slot is None and person.blocked_at is None:
+                blocked = person.blocked_at is not None
+                send_slot: datetime | None = None if blocked else slot
+                if send_slot is not None and now - send_slot > self.fresh:
+                    # Missed slots are not sent; only the latest one, if it is still fresh.
                     latest = next_nudge(rules, now - self.fresh)
                     send_slot = latest if latest is not None and latest <= now else None
-                values: dict[str, Any] = {"next_nudge_at": following}
-                if send_slot is not None:
-                    values |= {
-                        "last_nudge_at": send_slot,
-                        "last_nudge_answered": False,
-                        "last_nudge_message_id": None,
-                        "snoozed_until": snoozed,
-                    }
-                moved = await session.execute(
-                    update(Schedule)
-                    .where(
-                        and_(
-                            Schedule.person_id == schedule.person_id,
-                            Schedule.next_nudge_at == slot,
+                move = {
+                    "pid": person.id,
+                    "old": slot,
+                    "next": None if blocked else next_nudge(rules, now),
+                    "last": schedule.last_nudge_at,
+                    "answered": schedule.last_nudge_answered,
+                    "mid": schedule.last_nudge_message_id,
+                    "snoozed": snoozed,
+                }
+                if send_slot is None:
+                    stale += 1
+                else:
+                    move |= {"last": send_slot, "answered": False, "mid": None}
+                    if schedule.last_nudge_at is not None and not schedule.last_nudge_answered:
+                        ignored.append(
+                            {
+                                "person_id": person.id,
+                                "kind": "nudge_ignored",
+                                "at": schedule.last_nudge_at,
+                            }
+                        )
+                    claimed.append(
+                        Claimed(
+                            person.id,
+                            person.chat_id,
+                            send_slot,
+                            schedule.place,
+                            schedule.routine_minutes,
                         )
                     )
-                    .values(**values)
-                    .execution_options(synchronize_session=False)
-                )
-                if not getattr(moved, "rowcount", 0):
-                    continue  # another worker took it first
-                if send_slot is None:
-                    result.skipped_stale += 1
-                    continue
-                if schedule.last_nudge_at is not None and not schedule.last_nudge_answered:
-                    ignored.append(
-                        {
-                            "person_id": person.id,
-                            "kind": "nudge_ignored",
-                            "at": schedule.last_nudge_at,
-                        }
-                    )
-                claimed.append(
-                    Claimed(
-                        person.id,
-                        person.chat_id,
-                        send_slot,
-                        schedule.place,
-                        schedule.routine_minutes,
-                    )
-                )
+                moves.append(move)
+            # The ORM objects were only read; the UPDATE below is the truth.
+            session.expunge_all()
+            if moves:
+                # One executemany for the batch. The WHERE on the old slot is a compare-and-
+                # set: on SQLite (no row locks) a batch that another worker touched first
+                # comes back short and is rolled back and read again; on PostgreSQL the rows
+                # are locked by this transaction already.
+                moved = await session.execute(_MOVE, moves)
+                if not postgres and cast(CursorResult[Any], moved).rowcount != len(moves):
+                    raise _Contended
             if ignored:
                 await session.execute(insert(Activity), ignored)
-                result.ignored += len(ignored)
-            # The ORM objects were read for computing; the UPDATEs above are the truth.
-            session.expunge_all()
         result.claimed += len(claimed)
+        result.skipped_stale += stale
+        result.ignored += len(ignored)
         return claimed
 
     async def _send_all(self, claimed: list[Claimed], result: TickResult) -> None:

@@ -36,10 +36,13 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # Foreign keys are off by default in SQLite, and /forget relies on ON DELETE CASCADE.
-    # WAL lets the dispatcher read while a handler writes.
+    # WAL lets the dispatcher read while a handler writes. With WAL, synchronous=NORMAL
+    # keeps the database consistent and every commit across a crash of the process; only a
+    # power cut can lose the last commits, and it saves an fsync per transaction.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
 
