@@ -51,7 +51,8 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     webhook_listen: str = "0.0.0.0"  # a webhook server must accept outside calls
     webhook_port: int = Field(default=8443, ge=1, le=65535)
-    nudge_tick_seconds: float = Field(default=5.0, gt=0, le=3600)
+    # One indexed query a tick when nothing is due; a second keeps nudges at most ~1 s late.
+    nudge_tick_seconds: float = Field(default=1.0, gt=0, le=3600)
     nudge_batch_size: int = Field(default=200, ge=1, le=10_000)
     # Minutes a nudge may be late and still be sent; older slots are skipped, not sent.
     nudge_fresh_minutes: int = Field(default=5, ge=1, le=120)
