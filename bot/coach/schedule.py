@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-# How far ahead to look for a working day: a week covers every mask; pauses add to it.
-_LOOKAHEAD_DAYS = 8
+# How far ahead to look for a working day: a week covers every mask, but a week whose only
+# working day lost all its slots to a clock change (the skipped hour) must not end the nudges,
+# so two weeks and a day. Pauses add to it.
+_LOOKAHEAD_DAYS = 15
 
 
 @dataclass(frozen=True)
