@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from typing import Any
 
@@ -13,12 +12,10 @@ class TimedDispatcher(Dispatcher):
     """Records, per batch, the claim (select + compare-and-set updates + commit), the sending
     (until the last answer came back) and the recording (activity rows, message ids).
 
-    ``send_concurrency`` (bench only, not in the product): at most this many sends in flight
-    at once, to measure what capping the dispatcher's concurrent sends would change."""
+    ``send_concurrency`` is the product's own cap on sends in flight (0: none)."""
 
     def __init__(self, *args: Any, send_concurrency: int | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._gate = asyncio.Semaphore(send_concurrency) if send_concurrency else None
+        super().__init__(*args, send_concurrency=send_concurrency, **kwargs)
         self.claim_ms: list[float] = []
         self.send_ms: list[float] = []
         self.record_ms: list[float] = []
@@ -31,11 +28,7 @@ class TimedDispatcher(Dispatcher):
         return claimed
 
     async def _send(self, nudge: Claimed) -> tuple[str, int | None, Any]:
-        if self._gate is None:
-            outcome = await super()._send(nudge)
-        else:
-            async with self._gate:
-                outcome = await super()._send(nudge)
+        outcome = await super()._send(nudge)
         self._last_answer = time.perf_counter()
         return outcome
 

@@ -86,6 +86,7 @@ class Dispatcher:
         fresh: timedelta = timedelta(minutes=5),
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         max_attempts: int = 4,
+        send_concurrency: int | None = 4,
     ) -> None:
         self.sessions = sessions
         self.bot = bot
@@ -95,6 +96,9 @@ class Dispatcher:
         self.fresh = fresh
         self.sleep = sleep
         self.max_attempts = max_attempts
+        # A few sends in flight beat a whole batch at once: with 200 in flight httpcore's
+        # pool bookkeeping halves throughput (bench/README.md). None or 0: no cap.
+        self._gate = asyncio.Semaphore(send_concurrency) if send_concurrency else None
 
     async def tick(self) -> TickResult:
         """Claim and send every due nudge, batch by batch, until none is due."""
@@ -196,7 +200,7 @@ class Dispatcher:
         return claimed
 
     async def _send_all(self, claimed: list[Claimed], result: TickResult) -> None:
-        outcomes = await asyncio.gather(*(self._send(c) for c in claimed))
+        outcomes = await asyncio.gather(*(self._send_gated(c) for c in claimed))
         sent: list[dict[str, Any]] = []
         message_ids: list[dict[str, Any]] = []
         blocked: list[int] = []
@@ -236,6 +240,12 @@ class Dispatcher:
                     .where(Schedule.person_id.in_(blocked))
                     .values(next_nudge_at=None, last_nudge_answered=True)
                 )
+
+    async def _send_gated(self, nudge: Claimed) -> tuple[str, int | None, datetime]:
+        if self._gate is None:
+            return await self._send(nudge)
+        async with self._gate:
+            return await self._send(nudge)
 
     async def _send(self, nudge: Claimed) -> tuple[str, int | None, datetime]:
         text, markup = self.render(nudge)
