@@ -26,6 +26,7 @@ from bot.chat.weekly import WeeklySummaries
 from bot.config import Settings
 from bot.nudges.dispatcher import Dispatcher
 from bot.storage import create_engine, session_factory
+from bot.telegram_http import AiohttpRequest
 
 log = logging.getLogger("limber.updates")
 
@@ -91,6 +92,7 @@ async def check_token(settings: Settings, token: str) -> str:
         token,
         base_url=api or "https://api.telegram.org/bot",
         base_file_url=files or "https://api.telegram.org/file/bot",
+        request=AiohttpRequest(1),
     )
     async with bot:
         return bot.username
@@ -119,6 +121,9 @@ def build_application(
         .application_class(TimedApplication)
         .token(token)
         .context_types(ContextTypes(context=Context))
+        .request(AiohttpRequest())
+        # Long polling holds its one connection for up to the poll timeout.
+        .get_updates_request(AiohttpRequest(1))
     )
     api = base_url or (
         f"{settings.telegram_api_base_url}/bot" if settings.telegram_api_base_url else None
