@@ -92,6 +92,21 @@ async def test_a_working_day_in_berlin_nudges_every_hour_from_ten_to_half_past_f
     ]
 
 
+async def test_a_sent_nudge_remembers_its_message_quietly(
+    bot: BotHarness, api: FakeBotApi, recwarn: pytest.WarningsRecorder
+) -> None:
+    bot.clock.now = berlin(2026, 11, 22, 20, 0)
+    await bot.onboard()
+
+    sent = await _run_day(bot, berlin(2026, 11, 23, 9, 55), 0.25)
+
+    assert len(sent) == 1
+    nudge = api.message_with_buttons(ALEX)
+    assert nudge is not None and "Time to get up" in nudge.text
+    assert (await _schedule(bot)).last_nudge_message_id == nudge.message_id
+    assert [str(w.message) for w in recwarn] == []
+
+
 async def test_no_nudges_on_a_weekend(bot: BotHarness, api: FakeBotApi) -> None:
     await bot.onboard()
     sent = await _run_day(bot, berlin(2026, 11, 28, 0, 0), 48, step_minutes=10)
