@@ -8,6 +8,7 @@ repeated when they go back) has one, at its first occurrence.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -16,6 +17,7 @@ from zoneinfo import ZoneInfo
 # working day lost all its slots to a clock change (the skipped hour) must not end the nudges,
 # so two weeks and a day. Pauses add to it.
 _LOOKAHEAD_DAYS = 15
+_WALL_MARGIN = timedelta(hours=3)
 
 
 @dataclass(frozen=True)
@@ -54,21 +56,27 @@ def _in_lunch(rules: ScheduleRules, wall: time) -> bool:
 
 def day_slots(rules: ScheduleRules, day: date) -> list[datetime]:
     """Every nudge on one local date, as UTC instants in order."""
+    return list(_day_slots(rules, day, ZoneInfo(rules.time_zone)))
+
+
+def _day_slots(
+    rules: ScheduleRules, day: date, zone: ZoneInfo, from_wall: time | None = None
+) -> Iterator[datetime]:
+    """The slots of ``day`` one by one, starting at the last grid time before ``from_wall``
+    (all of them without it)."""
     if not rules.working_days >> day.weekday() & 1:
-        return []
-    zone = ZoneInfo(rules.time_zone)
-    start = datetime.combine(day, rules.day_start)
+        return
     end = datetime.combine(day, rules.day_end)
     step = timedelta(minutes=rules.interval_minutes)
-    slots = []
-    wall = start + step
+    wall = datetime.combine(day, rules.day_start) + step
+    if from_wall is not None and (skip := datetime.combine(day, from_wall) - wall) > step:
+        wall += skip // step * step
     while wall <= end:
         if not _in_lunch(rules, wall.time()):
             instant = _instant(day, wall.time(), zone)
             if instant is not None:
-                slots.append(instant)
+                yield instant
         wall += step
-    return slots
 
 
 def within_working_hours(rules: ScheduleRules, moment: datetime) -> bool:
@@ -96,9 +104,16 @@ def next_nudge(rules: ScheduleRules, after: datetime) -> datetime | None:
     else:
         snoozed = None
     zone = ZoneInfo(rules.time_zone)
-    first_day = earliest.astimezone(zone).date()
+    local = earliest.astimezone(zone).replace(tzinfo=None)
+    first_day = local.date()
+    # Slots of the first day well before the moment cannot come after it, so they are not
+    # worked out (the dispatcher asks this for every nudge it sends). Around a clock change a
+    # wall time and its instant disagree by the change, never by _WALL_MARGIN.
+    skip_to = local - _WALL_MARGIN
+    from_wall = skip_to.time() if skip_to.date() == first_day else None
     for offset in range(_LOOKAHEAD_DAYS):
-        for slot in day_slots(rules, first_day + timedelta(days=offset)):
+        day = first_day + timedelta(days=offset)
+        for slot in _day_slots(rules, day, zone, from_wall if offset == 0 else None):
             if slot > earliest:
                 return min(slot, snoozed) if snoozed is not None else slot
     return snoozed
