@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -33,9 +34,15 @@ def slot_key(slot: datetime) -> int:
 
 
 def render_nudge(nudge: Claimed) -> tuple[str, InlineKeyboardMarkup]:
-    key = slot_key(nudge.slot)
-    place = "desk stretch" if nudge.place == "desk" else "stretch on the floor"
-    text = f"🧍 <b>Time to get up</b>: a {nudge.minutes}-minute {place}?"
+    return _nudge_message(slot_key(nudge.slot), nudge.minutes, nudge.place)
+
+
+@functools.lru_cache(maxsize=256)
+def _nudge_message(key: int, minutes: int, place: str) -> tuple[str, InlineKeyboardMarkup]:
+    # Everyone due at the same minute with the same break gets the same message, so it is
+    # built once (the markup is immutable) and the dispatcher serialises it once.
+    where = "desk stretch" if place == "desk" else "stretch on the floor"
+    text = f"🧍 <b>Time to get up</b>: a {minutes}-minute {where}?"
     return text, keyboards.markup(
         [
             keyboards.button("Start ▶", cb.NUDGE, "start", key),
