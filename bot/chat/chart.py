@@ -12,12 +12,12 @@ import asyncio
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from typing import TYPE_CHECKING
 
 from bot.coach.progress import DaySummary, is_working_day
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 WIDTH_INCHES, HEIGHT_INCHES, DPI = 8.0, 4.0, 100  # 800 × 400 px: sharp on a phone, small
 BREAKS_COLOUR = "#2e8b57"
@@ -51,6 +51,11 @@ def chart_data(days: Sequence[DaySummary], title: str, working_days: int) -> Cha
 
 def chart_figure(data: ChartData) -> Figure:
     """The chart as a matplotlib figure: breaks over nudges on top, minutes below."""
+    # matplotlib and numpy are 40 MB of the bot's memory: imported when the first chart is
+    # drawn, not at start-up (bench/README.md, memory).
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
     figure = Figure(figsize=(WIDTH_INCHES, HEIGHT_INCHES), dpi=DPI)
     # Fixed margins: the constrained layout engine costs more than the drawing itself.
     figure.subplots_adjust(left=0.08, right=0.98, top=0.9, bottom=0.13, hspace=0.2)
@@ -79,6 +84,8 @@ def chart_figure(data: ChartData) -> Figure:
 
 def render_chart(data: ChartData) -> bytes:
     """The chart as PNG bytes."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
     figure = chart_figure(data)
     buffer = io.BytesIO()
     FigureCanvasAgg(figure)  # attaches itself: the figure draws with Agg, off-screen

@@ -4,6 +4,8 @@ out is a real, small PNG, quickly."""
 from __future__ import annotations
 
 import struct
+import subprocess
+import sys
 import time
 from datetime import date, timedelta
 
@@ -72,3 +74,12 @@ def test_the_chart_is_a_small_png_rendered_well_under_a_second() -> None:
     assert struct.unpack(">II", png[16:24]) == (800, 400)
     assert len(png) < 100_000
     assert min(timings) < 0.5
+
+
+def test_the_bot_starts_without_loading_matplotlib() -> None:
+    # 40 MB of memory that only /stats and the weekly summary need (bench/README.md).
+    probe = "import sys, bot.app; print(sorted({'matplotlib', 'numpy'} & set(sys.modules)))"
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert loaded.stdout.strip() == "[]"
