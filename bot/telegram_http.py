@@ -95,19 +95,21 @@ class AiohttpRequest(BaseRequest):
         timeout = self._timeout(
             read_timeout, write_timeout, connect_timeout, pool_timeout, media=bool(files)
         )
-        body = _body(request_data, files)
+        body, headers = _body(request_data, files)
         proxy, proxy_headers = self._proxy_for(url)
+        if proxy_headers and url.startswith("http:"):
+            # aiohttp sends proxy_headers with the CONNECT of an https tunnel only; a plain
+            # http request through a proxy carries them itself.
+            headers = headers | proxy_headers
         try:
             async with session.request(
                 method,
                 url,
                 data=body,
                 timeout=timeout,
+                headers=headers,
                 proxy=proxy,
-                # aiohttp sends proxy_headers with the CONNECT of an https tunnel only; a plain
-                # http request through a proxy carries them itself.
                 proxy_headers=proxy_headers,
-                headers=proxy_headers if url.startswith("http:") else None,
             ) as response:
                 return response.status, await response.read()
         except aiohttp.ConnectionTimeoutError as error:
@@ -155,14 +157,20 @@ class AiohttpRequest(BaseRequest):
         )
 
 
-def _body(request_data: RequestData | None, files: dict[str, Any]) -> Any:
-    """Form fields as PTB sends them (values already JSON-encoded), multipart with files."""
-    fields = request_data.json_parameters if request_data else {}
+_FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+def _body(request_data: RequestData | None, files: dict[str, Any]) -> tuple[Any, dict[str, str]]:
+    """The body and its headers: form fields as PTB sends them (values already JSON-encoded),
+    multipart when there are files. The form is encoded here: handing aiohttp a dict costs
+    a third of its time per request."""
     if not files:
-        return fields or None
+        if request_data is None or not request_data.parameters:
+            return None, {}
+        return request_data.url_encoded_parameters().encode(), _FORM
     form = aiohttp.FormData()
-    for name, value in fields.items():
+    for name, value in (request_data.json_parameters if request_data else {}).items():
         form.add_field(name, value)
     for name, (filename, content, mime_type) in files.items():
         form.add_field(name, content, filename=filename, content_type=mime_type)
-    return form
+    return form, {}
