@@ -25,9 +25,10 @@ import asyncpg
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Bot
-from telegram.request import HTTPXRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.storage import migrations
+from bot.telegram_http import AiohttpRequest
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"  # git-ignored: scratch SQLite files and raw outputs
@@ -424,14 +425,20 @@ class FakeApiProcess:
             await self.process.wait()
 
 
-def fake_bot(api: FakeApiProcess, pool: int) -> Bot:
-    """A plain telegram.Bot against the fake, with a pool of ``pool`` connections."""
-    return Bot(
-        api.token,
-        base_url=api.base_url,
-        base_file_url=api.base_file_url,
-        request=HTTPXRequest(connection_pool_size=pool),
-    )
+TRANSPORTS = ("aiohttp", "httpx")
+
+
+def fake_bot(api: FakeApiProcess, pool: int, transport: str = "aiohttp") -> Bot:
+    """A plain telegram.Bot against the fake, with a pool of ``pool`` connections, over the
+    bot's own transport (``aiohttp``, bot/telegram_http.py) or PTB's default (``httpx``)."""
+    request: BaseRequest
+    if transport == "aiohttp":
+        request = AiohttpRequest(pool)
+    elif transport == "httpx":
+        request = HTTPXRequest(connection_pool_size=pool)
+    else:
+        raise ValueError(f"unknown transport {transport!r}; one of {', '.join(TRANSPORTS)}")
+    return Bot(api.token, base_url=api.base_url, base_file_url=api.base_file_url, request=request)
 
 
 # --------------------------------------------------------------------------- SQL capture

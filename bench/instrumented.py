@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import inspect
 import time
 from typing import Any
 
 from bot.nudges.dispatcher import Claimed, Dispatcher, TickResult
 
 
+def shipped_send_concurrency() -> Any:
+    """The Dispatcher's default cap on sends in flight, as the code stands (None: no cap)."""
+    parameter = inspect.signature(Dispatcher.__init__).parameters.get("send_concurrency")
+    return None if parameter is None else parameter.default
+
+
 class TimedDispatcher(Dispatcher):
-    """Records, per batch, the claim (select + compare-and-set updates + commit), the sending
+    """Records, per batch, the claim (select + compare-and-set update + commit), the sending
     (until the last answer came back) and the recording (activity rows, message ids).
+    Every argument, ``send_concurrency`` included, goes to the Dispatcher unchanged."""
 
-    ``send_concurrency`` is the product's own cap on sends in flight (0: none)."""
-
-    def __init__(self, *args: Any, send_concurrency: int | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, send_concurrency=send_concurrency, **kwargs)
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.claim_ms: list[float] = []
         self.send_ms: list[float] = []
         self.record_ms: list[float] = []

@@ -1,25 +1,31 @@
 """Dispatch throughput: how fast N nudges that are all due at once go out, rate limiting off.
 
-The real Dispatcher (render_nudge, a telegram.Bot with an HTTPX pool, a scratch database on
-each backend) ticks until every due nudge is sent to the fake Bot API, which runs in its own
-process on 127.0.0.1. In the same run, PTB's JobQueue does the same work the common way: one
-run_once job per person, all due at the same moment, each sending its nudge.
+The real Dispatcher (render_nudge, a telegram.Bot with a pool of 256 connections over the
+bot's own aiohttp transport — or, with ``--transports aiohttp,httpx``, PTB's default httpx one
+too, for the before/after — and a scratch database on each backend) ticks until every due
+nudge is sent to the fake Bot API, which runs in its own process on 127.0.0.1. In the same
+run, PTB's JobQueue does the same work the common way: one run_once job per person, all due
+at the same moment, each sending its nudge (over the bot's own transport, so only the
+scheduling differs).
 
     .venv/bin/python -m bench.throughput [--people 1000,10000] [--backends sqlite,postgres]
-        [--pools 256] [--batch 200] [--caps 0] [--repeat 3] [--jobqueue-cut-off 240]
+        [--pools 256] [--batch 200] [--caps shipped,0,2] [--transports aiohttp] [--repeat 3]
+        [--jobqueue-cut-off 240]
         [--no-jobqueue]
 
 The JobQueue runs in a child process that is stopped (SIGTERM, it reports what it got done)
 ``--jobqueue-cut-off`` seconds after the due moment if it has not finished by then.
 
-``--caps 4`` adds a bench-only variant whose sends in flight are capped (see
-bench/instrumented.py); 0 is the dispatcher as shipped.
+``--caps`` picks the Dispatcher's ``send_concurrency`` (its cap on sends in flight): ``shipped``
+leaves its default, 0 means no cap (every send of a batch at once, as before the cap was
+added), a number sets that cap.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import logging
 import os
@@ -50,18 +56,25 @@ from bench.common import (
     scratch_database,
     seed,
 )
-from bench.instrumented import TimedDispatcher
+from bench.instrumented import TimedDispatcher, shipped_send_concurrency
 from bot.chat.handlers.nudges import render_nudge
 from bot.nudges.dispatcher import Claimed
 from bot.storage import create_engine, session_factory
 from bot.storage.models import Activity, Schedule
+from bot.telegram_http import AiohttpRequest
 
 DUE = MONDAY + timedelta(hours=1)  # 10:00 UTC on a Monday
 JOBQUEUE_DEADLINE = 240.0  # seconds after the due moment; the JobQueue run is cut off there
 
 
 async def dispatcher_run(
-    api: FakeApiProcess, backend: str, people: int, pool: int, batch: int, cap: int
+    api: FakeApiProcess,
+    backend: str,
+    people: int,
+    pool: int,
+    batch: int,
+    cap: int | None,
+    transport: str = "aiohttp",
 ) -> dict[str, Any]:
     async with scratch_database(backend, "throughput") as url:
         seconds = await seed(url, Population([DUE] * people))
@@ -69,16 +82,18 @@ async def dispatcher_run(
         engine = create_engine(url)
         sessions = session_factory(engine)
         await api.clear()
-        bot = fake_bot(api, pool)
+        bot = fake_bot(api, pool, transport)
         try:
             async with bot:
+                # cap None: the Dispatcher's own default, as shipped.
+                options: dict[str, Any] = {} if cap is None else {"send_concurrency": cap}
                 dispatcher = TimedDispatcher(
                     sessions,
                     bot,
                     render_nudge,
                     clock=FixedClock(DUE + timedelta(seconds=1)),
                     batch_size=batch,
-                    send_concurrency=cap or None,
+                    **options,
                 )
                 fake_cpu = api.cpu_seconds()
                 cpu = time.process_time()
@@ -107,9 +122,11 @@ async def dispatcher_run(
     outcome = {
         "backend": backend,
         "approach": "dispatcher",
+        "transport": transport,
         "pool": pool,
         "batch": batch,
-        "send_cap": cap or None,
+        "send_cap": "shipped" if cap is None else cap,
+        "send_concurrency": shipped_send_concurrency() if cap is None else (cap or None),
         "people": people,
         "sent": sent,
         "failed": failed,
@@ -137,7 +154,7 @@ async def dispatcher_run(
         },
     }
     note(
-        f"{backend} dispatcher pool={pool} batch={batch} cap={cap}: "
+        f"{backend} dispatcher {transport} pool={pool} batch={batch} cap={cap}: "
         f"{outcome['per_second']}/s, {outcome['bot_cpu_ms_per_nudge']} ms CPU/nudge"
     )
     return outcome
@@ -167,7 +184,7 @@ async def jobqueue_child(args: argparse.Namespace) -> None:
         .token(args.token)
         .base_url(args.base_url)
         .base_file_url(args.base_file_url)
-        .connection_pool_size(pool)
+        .request(AiohttpRequest(pool))
         .updater(None)
         .build()
     )
@@ -300,6 +317,7 @@ async def jobqueue_run(
         "schedule_seconds": last.get("schedule_seconds"),
         "seconds": seconds,
         "per_second": round(sent / seconds, 1) if sent and seconds else 0,
+        "bot_cpu_seconds": last.get("cpu_seconds"),
         "bot_cpu_ms_per_nudge": round(last.get("cpu_seconds", 0) * 1000 / max(sent, 1), 3),
         "fake_api_cpu_ms_per_nudge": round(fake_cpu * 1000 / max(sent, 1), 3),
         "checks": {"fake_sendMessage": fake["sendMessage"], "ok": sent == people},
@@ -314,8 +332,8 @@ async def jobqueue_run(
 
 def _key(run: dict[str, Any]) -> str:
     key = f"{run['approach']}_{run.get('backend', 'memory')}_{run['people']}_pool{run['pool']}"
-    if run.get("send_cap"):
-        key += f"_cap{run['send_cap']}"
+    if run["approach"] == "dispatcher":
+        key += f"_{run['transport']}_cap{run['send_cap']}"
     return key
 
 
@@ -329,8 +347,11 @@ async def main() -> None:
     parser.add_argument("--batch", type=int, default=200, help="the dispatcher's batch size")
     parser.add_argument(
         "--caps",
-        default="0",
-        help="bench-only caps on the dispatcher's sends in flight (0: none, as shipped)",
+        default="shipped,0,2",
+        help="the dispatcher's send_concurrency: shipped (its default), 0 (no cap) or a cap",
+    )
+    parser.add_argument(
+        "--transports", default="aiohttp", help="the bot's HTTP transports: aiohttp, httpx"
     )
     parser.add_argument("--repeat", type=int, default=1, help="runs of each configuration")
     parser.add_argument("--no-jobqueue", action="store_true")
@@ -360,10 +381,14 @@ async def main() -> None:
         for repetition in range(args.repeat):
             for people in sizes:
                 for pool in pools:
-                    for cap in [int(c) for c in args.caps.split(",")]:
-                        for backend in args.backends.split(","):
-                            run = await dispatcher_run(api, backend, people, pool, args.batch, cap)
-                            runs.append(run | {"repetition": repetition})
+                    caps = [None if c == "shipped" else int(c) for c in args.caps.split(",")]
+                    for cap, transport, backend in itertools.product(
+                        caps, args.transports.split(","), args.backends.split(",")
+                    ):
+                        run = await dispatcher_run(
+                            api, backend, people, pool, args.batch, cap, transport
+                        )
+                        runs.append(run | {"repetition": repetition})
                     if not args.no_jobqueue:
                         run = await jobqueue_run(api, people, pool, args.jobqueue_cut_off)
                         runs.append(run | {"repetition": repetition})
@@ -392,7 +417,14 @@ async def main() -> None:
             ratio = round(run["per_second"] / match, 2) if match else None
             ratios.setdefault(f"{_key(run)}_vs_jobqueue", []).append(ratio)
     summary["ratios_same_run"] = ratios
-    shipped = [r for r in runs if r["approach"] == "dispatcher" and not r["send_cap"]]
+    shipped = [
+        r
+        for r in runs
+        if r["approach"] == "dispatcher"
+        and r["send_cap"] == "shipped"
+        and r["transport"] == "aiohttp"
+    ]
+    summary["shipped_send_concurrency"] = shipped_send_concurrency()
     summary["all_sent_and_recorded"] = all(r["checks"]["ok"] for r in shipped)
     summary["goal_met_as_shipped"] = all(r["per_second"] >= 1000 for r in shipped)
     emit("throughput", {"summary": summary, "runs": runs})
