@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,7 +22,33 @@ async def person_of(session: AsyncSession, update: Update) -> Person | None:
     return await repo.person_by_telegram_id(session, user.id)
 
 
-def rules_of(person: Person, schedule: Schedule) -> ScheduleRules:
+class _Zoned(Protocol):
+    @property
+    def time_zone(self) -> str: ...
+
+
+class _Timetable(Protocol):
+    @property
+    def working_days(self) -> int: ...
+    @property
+    def day_start(self) -> time: ...
+    @property
+    def day_end(self) -> time: ...
+    @property
+    def interval_minutes(self) -> int: ...
+    @property
+    def lunch_start(self) -> time | None: ...
+    @property
+    def lunch_end(self) -> time | None: ...
+    @property
+    def paused_until(self) -> datetime | None: ...
+    @property
+    def snoozed_until(self) -> datetime | None: ...
+
+
+def rules_of(person: _Zoned, schedule: _Timetable) -> ScheduleRules:
+    """The schedule rules of a person and their schedule (ORM objects, or one row of the
+    dispatcher's claim that has the columns of both)."""
     return ScheduleRules(
         time_zone=person.time_zone,
         working_days=schedule.working_days,
