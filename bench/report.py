@@ -26,14 +26,20 @@ def throughput(data: dict[str, Any]) -> list[str]:
     ]
     groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
     for run in runs:
-        key = (run["people"], run["approach"], run.get("send_cap"), run.get("backend", "—"))
+        key = (
+            run["people"],
+            run["approach"],
+            run.get("transport", "aiohttp"),
+            run.get("send_cap"),
+            run.get("backend", "—"),
+        )
         groups.setdefault(key, []).append(run)
 
     def order(item: tuple[tuple[Any, ...], Any]) -> tuple[Any, ...]:
-        people, approach, cap, _ = item[0]
-        return (people, approach != "dispatcher", cap != "shipped", str(cap))
+        people, approach, transport, cap, backend = item[0]
+        return (people, approach != "dispatcher", transport, cap != "shipped", str(cap), backend)
 
-    for (people, approach, cap, backend), mine in sorted(groups.items(), key=order):
+    for (people, approach, transport, cap, backend), mine in sorted(groups.items(), key=order):
         rates = sorted(r["per_second"] for r in mine)
         # With nothing sent there is no "per nudge".
         cpu = sorted(r["bot_cpu_ms_per_nudge"] if r["sent"] else float("nan") for r in mine)
@@ -45,6 +51,7 @@ def throughput(data: dict[str, Any]) -> list[str]:
             )
             if cap == "shipped":
                 name += f" (send_concurrency={mine[0].get('send_concurrency')})"
+            name += f", {transport}"
         if approach == "jobqueue":
             phases = "—"
             if any(r.get("cut_off_after_seconds") for r in mine):
@@ -118,15 +125,22 @@ def lateness(data: dict[str, Any]) -> list[str]:
 
 def http_client(data: dict[str, Any]) -> list[str]:
     lines = [
-        "| sends in flight | sends/s | client CPU ms/send | fake API CPU ms/send |",
-        "|---|---|---|---|",
+        "| transport | sends in flight | sends/s (median) | client CPU ms/send "
+        "| fake API CPU ms/send |",
+        "|---|---|---|---|---|",
     ]
-    for key, value in data["summary"].items():
+    rows = sorted(data["summary"].items(), key=lambda item: (item[0].split("_")[0], _flight(item)))
+    for key, value in rows:
+        transport = key.split("_in_flight_")[0] if "_in_flight_" in key else "httpx"
         lines.append(
-            f"| {key.removeprefix('in_flight_')} | {value['per_second']:.0f} | "
+            f"| {transport} | {_flight((key, value))} | {value['per_second']:.0f} | "
             f"{value['client_cpu_ms_per_send']:.2f} | {value['fake_api_cpu_ms_per_send']:.2f} |"
         )
     return lines
+
+
+def _flight(item: tuple[str, Any]) -> int:
+    return int(item[0].rsplit("_", 1)[1])
 
 
 TABLES = {

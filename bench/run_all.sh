@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Run every benchmark in turn (about 75 minutes on a 2-core machine) and keep each one's JSON
+# Run every benchmark in turn (about 65 minutes on a 2-core machine) and keep each one's JSON
 # line and progress log in bench/results/ (git-ignored). Needs PostgreSQL at 127.0.0.1:5432
 # (user postgres, trust auth; LIMBER_BENCH_PG_HOST/PORT/USER to change); every database it
 # creates is called limber_bench_* and dropped again. Only 127.0.0.1 is used.
@@ -32,12 +32,13 @@ want() { [[ ${#wanted[@]} -eq 0 ]] || [[ " ${wanted[*]} " == *" $1 "* ]]; }
     uptime
 } > "$OUT/machine-$STAMP.txt"
 
-want throughput && run throughput --people 1000,10000 --backends sqlite,postgres --caps 0,4 \
-    --repeat 3 --jobqueue-cut-off 120
+want http_client && run http_client --sends 2000 --in-flight 1,4,16,200 --transports aiohttp,httpx
+want throughput && run throughput --people 1000,10000 --backends sqlite,postgres --caps shipped,0 \
+    --transports aiohttp,httpx --repeat 3 --jobqueue-cut-off 120
 want tick_cost && run tick_cost --sizes 1000,1000000 --due 100 --ticks 200
 want memory && run memory --sizes 1000,1000000 --jobqueue-sizes 1000,1000000
 want lateness && run lateness --people 100000 --window 180 \
-    --scenarios sqlite:5,sqlite:1,postgres:5,postgres:1,jobqueue --spread uniform
+    --scenarios sqlite:1,postgres:1,jobqueue --spread uniform
 want lateness_minute && STAMP="$STAMP-minute" run lateness --people 100000 --window 180 \
     --scenarios sqlite:1,postgres:1,jobqueue --spread minute
 echo "done: $OUT/*-$STAMP*.json" >&2
