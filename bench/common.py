@@ -387,6 +387,17 @@ class FakeApiProcess:
         self.token = hello["token"]
         return self
 
+    def child_args(self) -> list[str]:
+        """The command-line options a benchmark's child process takes to reach this fake."""
+        return [
+            "--token",
+            self.token,
+            "--base-url",
+            self.base_url,
+            "--base-file-url",
+            self.base_file_url,
+        ]
+
     async def _line(self) -> str:
         assert self.process is not None
         assert self.process.stdout is not None

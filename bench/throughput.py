@@ -273,12 +273,7 @@ async def jobqueue_run(
         str(people),
         "--pools-child",
         str(pool),
-        "--token",
-        api.token,
-        "--base-url",
-        api.base_url,
-        "--base-file-url",
-        api.base_file_url,
+        *api.child_args(),
         cwd=ROOT,
         stdout=asyncio.subprocess.PIPE,
     )

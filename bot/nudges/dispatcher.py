@@ -319,7 +319,7 @@ class Dispatcher:
         """The keyboard as PTB would encode it, once per markup object a tick sees: a render
         that returns the same markup to everyone due at one slot is serialised once."""
         known = self._markups.get(id(markup))
-        if known is None or known[0] is not markup:
+        if known is None:
             known = self._markups[id(markup)] = (markup, json.dumps(markup.to_dict()))
         return known[1]
 
