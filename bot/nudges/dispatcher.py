@@ -17,9 +17,10 @@ import warnings
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Dialect, Table, insert, select, text, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot, InlineKeyboardMarkup
@@ -34,19 +35,38 @@ from bot.storage.models import Activity, Person, Schedule
 log = logging.getLogger(__name__)
 
 SCHEDULES = cast(Table, Schedule.__table__)
+ACTIVITY = cast(Table, Activity.__table__)
 _CLAIM_ATTEMPTS = 5
-_MOVE = (
-    update(SCHEDULES)
-    .where(
-        SCHEDULES.c.person_id == bindparam("pid"), SCHEDULES.c.next_nudge_at == bindparam("old")
-    )
-    .values(
-        next_nudge_at=bindparam("next"),
-        last_nudge_at=bindparam("last"),
-        last_nudge_answered=bindparam("answered"),
-        last_nudge_message_id=bindparam("mid"),
-        snoozed_until=bindparam("snoozed"),
-    )
+
+# A claimed batch is moved on in one statement whatever its size: the moves go in as one
+# JSON document, not as an executemany of one UPDATE per row (a round trip each on
+# PostgreSQL, and per-row parameter processing in SQLAlchemy on both). The WHERE on the old
+# slot is the compare-and-set. SQLite needs 3.33 for UPDATE ... FROM.
+_MOVE_POSTGRES = text(
+    """
+    UPDATE schedules
+    SET next_nudge_at = v.next, last_nudge_at = v.last,
+        last_nudge_answered = v.answered, snoozed_until = v.snoozed
+    FROM jsonb_to_recordset(CAST(:moves AS jsonb)) AS v(
+        pid integer, old timestamptz, next timestamptz, last timestamptz,
+        answered boolean, snoozed timestamptz)
+    WHERE schedules.person_id = v.pid AND schedules.next_nudge_at = v.old
+    """
+)
+_MOVE_SQLITE = text(
+    """
+    UPDATE schedules
+    SET next_nudge_at = v.next, last_nudge_at = v.last,
+        last_nudge_answered = v.answered, snoozed_until = v.snoozed
+    FROM (
+        SELECT json_extract(value, '$.pid') AS pid, json_extract(value, '$.old') AS old,
+               json_extract(value, '$.next') AS next, json_extract(value, '$.last') AS last,
+               json_extract(value, '$.answered') AS answered,
+               json_extract(value, '$.snoozed') AS snoozed
+        FROM json_each(:moves)
+    ) AS v
+    WHERE schedules.person_id = v.pid AND schedules.next_nudge_at = v.old
+    """
 )
 
 
@@ -57,6 +77,18 @@ _DUE_COLUMNS = (
     Person.blocked_at,
     *SCHEDULES.c,
 )
+
+
+def _stored_time(dialect: Dialect) -> Callable[[datetime | None], str | None]:
+    """A UTC time as this database stores it, for the move document: exactly the column's
+    own encoding, so the compare-and-set on SQLite (times kept as text) matches."""
+    encode = SCHEDULES.c.next_nudge_at.type.dialect_impl(dialect).bind_processor(dialect)
+
+    def stored(moment: datetime | None) -> str | None:
+        value = moment if encode is None else encode(moment)
+        return value.isoformat() if isinstance(value, datetime) else value
+
+    return stored
 
 
 class _Contended(Exception):
@@ -70,6 +102,8 @@ class Claimed:
     slot: datetime
     place: str
     minutes: int
+    # The nudge before this one, when nobody answered it: recorded as ignored with this send.
+    unanswered: datetime | None = None
 
 
 @dataclass
@@ -145,8 +179,13 @@ class Dispatcher:
 
     async def _claim_once(self, result: TickResult) -> list[Claimed]:
         now = self.clock()
+        # Everyone due in one tick is asked about the same moment, and people share their
+        # rules (zone, days, hours, interval) far more often than not: each distinct answer
+        # is worked out once per claim.
+        next_after = cache(next_nudge)
         async with unit_of_work(self.sessions) as session:
-            postgres = session.get_bind().dialect.name == "postgresql"
+            dialect = session.get_bind().dialect
+            postgres = dialect.name == "postgresql"
             # Columns, not ORM objects: building and tracking objects was a third of the
             # claim's CPU, and the UPDATE below is the truth anyway.
             query = (
@@ -159,97 +198,84 @@ class Dispatcher:
             if postgres:
                 query = query.with_for_update(skip_locked=True, of=Schedule)
             rows = (await session.execute(query)).all()
+            stored = _stored_time(dialect)
             moves: list[dict[str, Any]] = []
             claimed: list[Claimed] = []
-            ignored: list[dict[str, Any]] = []
-            stale = 0
             for row in rows:
                 slot = row.next_nudge_at
                 if slot is None:
                     continue
+                rules = rules_of(row, row)
                 snoozed = row.snoozed_until
                 if snoozed is not None and snoozed <= now:
                     snoozed = None  # the snooze has fired (or passed): regular slots again
-                rules = replace(rules_of(row, row), snoozed_until=snoozed)
+                    rules = replace(rules, snoozed_until=None)
                 blocked = row.blocked_at is not None
                 send_slot: datetime | None = None if blocked else slot
                 if send_slot is not None and now - send_slot > self.fresh:
                     # Missed slots are not sent; only the latest one, if it is still fresh.
-                    latest = next_nudge(rules, now - self.fresh)
+                    latest = next_after(rules, now - self.fresh)
                     send_slot = latest if latest is not None and latest <= now else None
-                move = {
-                    "pid": row.person_id,
-                    "old": slot,
-                    "next": None if blocked else next_nudge(rules, now),
-                    "last": row.last_nudge_at,
-                    "answered": row.last_nudge_answered,
-                    "mid": row.last_nudge_message_id,
-                    "snoozed": snoozed,
-                }
-                if send_slot is None:
-                    stale += 1
-                else:
-                    move |= {"last": send_slot, "answered": False, "mid": None}
-                    if row.last_nudge_at is not None and not row.last_nudge_answered:
-                        ignored.append(
-                            {
-                                "person_id": row.person_id,
-                                "kind": "nudge_ignored",
-                                "at": row.last_nudge_at,
-                            }
-                        )
+                last, answered = row.last_nudge_at, row.last_nudge_answered
+                if send_slot is not None:
                     claimed.append(
                         Claimed(
-                            row.person_id, row.chat_id, send_slot, row.place, row.routine_minutes
+                            row.person_id,
+                            row.chat_id,
+                            send_slot,
+                            row.place,
+                            row.routine_minutes,
+                            unanswered=None if answered else last,
                         )
                     )
-                moves.append(move)
+                    last, answered = send_slot, False
+                moves.append(
+                    {
+                        "pid": row.person_id,
+                        "old": stored(slot),
+                        "next": None if blocked else stored(next_after(rules, now)),
+                        "last": stored(last),
+                        "answered": answered,
+                        "snoozed": stored(snoozed),
+                    }
+                )
             if moves:
-                # One executemany for the batch. The WHERE on the old slot is a compare-and-
-                # set: on SQLite (no row locks) a batch that another worker touched first
-                # comes back short and is rolled back and read again; on PostgreSQL the rows
-                # are locked by this transaction already.
-                moved = await session.execute(_MOVE, moves)
+                # On SQLite (no row locks) a batch that another worker touched first comes
+                # back short and is rolled back and read again; on PostgreSQL the rows are
+                # locked by this transaction already.
+                move = _MOVE_POSTGRES if postgres else _MOVE_SQLITE
+                moved = await session.execute(move, {"moves": json.dumps(moves)})
                 if not postgres and cast(CursorResult[Any], moved).rowcount != len(moves):
                     raise _Contended
-            if ignored:
-                await session.execute(insert(Activity), ignored)
         result.claimed += len(claimed)
-        result.skipped_stale += stale
-        result.ignored += len(ignored)
+        result.skipped_stale += len(moves) - len(claimed)
         return claimed
 
     async def _send_all(self, claimed: list[Claimed], result: TickResult) -> None:
         outcomes = await asyncio.gather(*(self._send_gated(c) for c in claimed))
-        sent: list[dict[str, Any]] = []
-        message_ids: list[dict[str, Any]] = []
+        activity: list[dict[str, Any]] = []
         blocked: list[int] = []
-        for nudge, (outcome, message_id, at) in zip(claimed, outcomes, strict=True):
+        for nudge, (outcome, at) in zip(claimed, outcomes, strict=True):
+            if nudge.unanswered is not None:
+                # Left unanswered until this one was due, whatever became of this one.
+                result.ignored += 1
+                activity.append(
+                    {"person_id": nudge.person_id, "kind": "nudge_ignored", "at": nudge.unanswered}
+                )
             if outcome == "sent":
                 result.sent += 1
                 result.sent_at.append((nudge.slot, at))
-                sent.append({"person_id": nudge.person_id, "kind": "nudge_sent", "at": at})
-                message_ids.append({"pid": nudge.person_id, "mid": message_id, "slot": nudge.slot})
+                activity.append({"person_id": nudge.person_id, "kind": "nudge_sent", "at": at})
             elif outcome == "blocked":
                 result.blocked += 1
                 blocked.append(nudge.person_id)
             else:
                 result.failed += 1
-        if not (sent or blocked):
+        if not (activity or blocked):
             return
         async with unit_of_work(self.sessions) as session:
-            if sent:
-                await session.execute(insert(Activity), sent)
-                # Core UPDATE with bound parameters: one executemany, not one query per row.
-                await session.execute(
-                    update(SCHEDULES)
-                    .where(
-                        SCHEDULES.c.person_id == bindparam("pid"),
-                        SCHEDULES.c.last_nudge_at == bindparam("slot"),
-                    )
-                    .values(last_nudge_message_id=bindparam("mid")),
-                    message_ids,
-                )
+            if activity:
+                await session.execute(insert(ACTIVITY), activity)
             if blocked:
                 now = self.clock()
                 await session.execute(
@@ -261,20 +287,21 @@ class Dispatcher:
                     .values(next_nudge_at=None, last_nudge_answered=True)
                 )
 
-    async def _send_gated(self, nudge: Claimed) -> tuple[str, int | None, datetime]:
+    async def _send_gated(self, nudge: Claimed) -> tuple[str, datetime]:
         if self._gate is None:
             return await self._send(nudge)
         async with self._gate:
             return await self._send(nudge)
 
-    async def _send(self, nudge: Claimed) -> tuple[str, int | None, datetime]:
+    async def _send(self, nudge: Claimed) -> tuple[str, datetime]:
         text, markup = self.render(nudge)
         for attempt in range(1, self.max_attempts + 1):
             try:
-                return "sent", await self._post(nudge.chat_id, text, markup), self.clock()
+                await self._post(nudge.chat_id, text, markup)
+                return "sent", self.clock()
             except Forbidden:
                 log.info("Person %s blocked the bot; nudges stop until /start", nudge.person_id)
-                return "blocked", None, self.clock()
+                return "blocked", self.clock()
             except RetryAfter as error:
                 wait = error.retry_after
                 seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
@@ -293,16 +320,15 @@ class Dispatcher:
                     break
                 log.info("Nudge to person %s: %s; retrying", nudge.person_id, error.message)
                 await self.sleep(min(2.0**attempt, 10.0))
-        return "failed", None, self.clock()
+        return "failed", self.clock()
 
-    async def _post(self, chat_id: int, text: str, markup: InlineKeyboardMarkup) -> int | None:
-        """sendMessage, through the bot's rate limiter and error handling like send_message,
-        answered with the new message's id only.
+    async def _post(self, chat_id: int, text: str, markup: InlineKeyboardMarkup) -> None:
+        """sendMessage, through the bot's rate limiter and error handling like send_message.
 
         ``send_message`` would parse Telegram's answer into a Message with its keyboard: a
-        quarter of the bot's CPU per nudge, for one number (bench/README.md).
+        quarter of the bot's CPU per nudge, for an answer nothing reads (bench/README.md).
         """
-        result = await self.bot.do_api_request(
+        await self.bot.do_api_request(
             "sendMessage",
             api_kwargs={
                 "chat_id": chat_id,
@@ -311,9 +337,6 @@ class Dispatcher:
                 "reply_markup": self._markup_json(markup),
             },
         )
-        # Telegram answers with the message; should it not, the nudge was still sent.
-        message_id = result.get("message_id") if isinstance(result, dict) else None
-        return message_id if isinstance(message_id, int) else None
 
     def _markup_json(self, markup: InlineKeyboardMarkup) -> str:
         """The keyboard as PTB would encode it, once per markup object a tick sees: a render

@@ -125,7 +125,6 @@ class Schedule(Base):
     next_summary_at: Mapped[datetime | None] = mapped_column(index=True)
     # The last nudge sent, so an unanswered one can be recorded as ignored.
     last_nudge_at: Mapped[datetime | None]
-    last_nudge_message_id: Mapped[int | None] = mapped_column(BigInteger)
     last_nudge_answered: Mapped[bool] = mapped_column(Boolean, default=True)
 
     person: Mapped[Person] = relationship(back_populates="schedule")
