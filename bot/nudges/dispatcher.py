@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Dialect, Table, insert, select, text, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot, InlineKeyboardMarkup
@@ -30,65 +30,37 @@ from telegram.warnings import PTBUserWarning
 from bot.chat.people import rules_of
 from bot.coach.schedule import next_nudge
 from bot.storage import unit_of_work
-from bot.storage.models import Activity, Person, Schedule
+from bot.storage.batch import ColumnType, batch_statement, document, stored_time
+from bot.storage.models import Person, Schedule
 
 log = logging.getLogger(__name__)
 
 SCHEDULES = cast(Table, Schedule.__table__)
-ACTIVITY = cast(Table, Activity.__table__)
+PEOPLE = cast(Table, Person.__table__)
 _CLAIM_ATTEMPTS = 5
 
-# A claimed batch is moved on in one statement whatever its size: the moves go in as one
-# JSON document, not as an executemany of one UPDATE per row (a round trip each on
-# PostgreSQL, and per-row parameter processing in SQLAlchemy on both). The WHERE on the old
-# slot is the compare-and-set. SQLite needs 3.33 for UPDATE ... FROM.
-_MOVE_POSTGRES = text(
-    """
+# A claimed batch is moved on in one statement, whatever its size (bot/storage/batch.py).
+# The WHERE on the old slot is the compare-and-set.
+_MOVE = """
     UPDATE schedules
     SET next_nudge_at = v.next, last_nudge_at = v.last,
         last_nudge_answered = v.answered, snoozed_until = v.snoozed
-    FROM jsonb_to_recordset(CAST(:moves AS jsonb)) AS v(
-        pid integer, old timestamptz, next timestamptz, last timestamptz,
-        answered boolean, snoozed timestamptz)
+    FROM {rows}
     WHERE schedules.person_id = v.pid AND schedules.next_nudge_at = v.old
-    """
-)
-_MOVE_SQLITE = text(
-    """
-    UPDATE schedules
-    SET next_nudge_at = v.next, last_nudge_at = v.last,
-        last_nudge_answered = v.answered, snoozed_until = v.snoozed
-    FROM (
-        SELECT json_extract(value, '$.pid') AS pid, json_extract(value, '$.old') AS old,
-               json_extract(value, '$.next') AS next, json_extract(value, '$.last') AS last,
-               json_extract(value, '$.answered') AS answered,
-               json_extract(value, '$.snoozed') AS snoozed
-        FROM json_each(:moves)
-    ) AS v
-    WHERE schedules.person_id = v.pid AND schedules.next_nudge_at = v.old
-    """
-)
-
+"""
+_MOVE_COLUMNS: dict[str, ColumnType] = {
+    "pid": "integer",
+    "old": "timestamptz",
+    "next": "timestamptz",
+    "last": "timestamptz",
+    "answered": "boolean",
+    "snoozed": "timestamptz",
+}
+_RECORD = "INSERT INTO activity (person_id, kind, at) SELECT pid, kind, at FROM {rows}"
+_RECORD_COLUMNS: dict[str, ColumnType] = {"pid": "integer", "kind": "text", "at": "timestamptz"}
 
 # What a claim reads: the person's zone and chat, and their whole schedule row.
-_DUE_COLUMNS = (
-    Person.chat_id,
-    Person.time_zone,
-    Person.blocked_at,
-    *SCHEDULES.c,
-)
-
-
-def _stored_time(dialect: Dialect) -> Callable[[datetime | None], str | None]:
-    """A UTC time as this database stores it, for the move document: exactly the column's
-    own encoding, so the compare-and-set on SQLite (times kept as text) matches."""
-    encode = SCHEDULES.c.next_nudge_at.type.dialect_impl(dialect).bind_processor(dialect)
-
-    def stored(moment: datetime | None) -> str | None:
-        value = moment if encode is None else encode(moment)
-        return value.isoformat() if isinstance(value, datetime) else value
-
-    return stored
+_DUE_COLUMNS = (PEOPLE.c.chat_id, PEOPLE.c.time_zone, PEOPLE.c.blocked_at, *SCHEDULES.c)
 
 
 class _Contended(Exception):
@@ -184,21 +156,21 @@ class Dispatcher:
         # is worked out once per claim.
         next_after = cache(next_nudge)
         async with unit_of_work(self.sessions) as session:
-            dialect = session.get_bind().dialect
-            postgres = dialect.name == "postgresql"
+            dialect = session.get_bind().dialect.name
+            postgres = dialect == "postgresql"
             # Columns, not ORM objects: building and tracking objects was a third of the
             # claim's CPU, and the UPDATE below is the truth anyway.
             query = (
                 select(*_DUE_COLUMNS)
-                .join(Person, Person.id == Schedule.person_id)
-                .where(Schedule.next_nudge_at <= now)
-                .order_by(Schedule.next_nudge_at)
+                .join(PEOPLE, PEOPLE.c.id == SCHEDULES.c.person_id)
+                .where(SCHEDULES.c.next_nudge_at <= now)
+                .order_by(SCHEDULES.c.next_nudge_at)
                 .limit(self.batch_size)
             )
             if postgres:
-                query = query.with_for_update(skip_locked=True, of=Schedule)
+                query = query.with_for_update(skip_locked=True, of=SCHEDULES)
             rows = (await session.execute(query)).all()
-            stored = _stored_time(dialect)
+            stored = stored_time(dialect)
             moves: list[dict[str, Any]] = []
             claimed: list[Claimed] = []
             for row in rows:
@@ -243,8 +215,8 @@ class Dispatcher:
                 # On SQLite (no row locks) a batch that another worker touched first comes
                 # back short and is rolled back and read again; on PostgreSQL the rows are
                 # locked by this transaction already.
-                move = _MOVE_POSTGRES if postgres else _MOVE_SQLITE
-                moved = await session.execute(move, {"moves": json.dumps(moves)})
+                move = batch_statement(dialect, _MOVE, _MOVE_COLUMNS)
+                moved = await session.execute(move, document(moves))
                 if not postgres and cast(CursorResult[Any], moved).rowcount != len(moves):
                     raise _Contended
         result.claimed += len(claimed)
@@ -260,12 +232,12 @@ class Dispatcher:
                 # Left unanswered until this one was due, whatever became of this one.
                 result.ignored += 1
                 activity.append(
-                    {"person_id": nudge.person_id, "kind": "nudge_ignored", "at": nudge.unanswered}
+                    {"pid": nudge.person_id, "kind": "nudge_ignored", "at": nudge.unanswered}
                 )
             if outcome == "sent":
                 result.sent += 1
                 result.sent_at.append((nudge.slot, at))
-                activity.append({"person_id": nudge.person_id, "kind": "nudge_sent", "at": at})
+                activity.append({"pid": nudge.person_id, "kind": "nudge_sent", "at": at})
             elif outcome == "blocked":
                 result.blocked += 1
                 blocked.append(nudge.person_id)
@@ -275,7 +247,13 @@ class Dispatcher:
             return
         async with unit_of_work(self.sessions) as session:
             if activity:
-                await session.execute(insert(ACTIVITY), activity)
+                dialect = session.get_bind().dialect.name
+                stored = stored_time(dialect)
+                for row in activity:
+                    row["at"] = stored(row["at"])
+                await session.execute(
+                    batch_statement(dialect, _RECORD, _RECORD_COLUMNS), document(activity)
+                )
             if blocked:
                 now = self.clock()
                 await session.execute(
