@@ -21,14 +21,14 @@ from functools import cache
 from typing import Any, cast
 
 from sqlalchemy import Table, select, update
-from sqlalchemy.engine import CursorResult
+from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.warnings import PTBUserWarning
 
 from bot.chat.people import rules_of
-from bot.coach.schedule import next_nudge
+from bot.coach.schedule import ScheduleRules, next_nudge
 from bot.storage import unit_of_work
 from bot.storage.batch import ColumnType, batch_statement, document, stored_time
 from bot.storage.models import Person, Schedule
@@ -59,8 +59,30 @@ _MOVE_COLUMNS: dict[str, ColumnType] = {
 _RECORD = "INSERT INTO activity (person_id, kind, at) SELECT pid, kind, at FROM {rows}"
 _RECORD_COLUMNS: dict[str, ColumnType] = {"pid": "integer", "kind": "text", "at": "timestamptz"}
 
-# What a claim reads: the person's zone and chat, and their whole schedule row.
-_DUE_COLUMNS = (PEOPLE.c.chat_id, PEOPLE.c.time_zone, PEOPLE.c.blocked_at, *SCHEDULES.c)
+# What a claim reads: first what a person's schedule rules are made of, then the rest.
+_RULE_COLUMNS = (
+    PEOPLE.c.time_zone,
+    *(SCHEDULES.c[name] for name in ("working_days", "day_start", "day_end")),
+    *(SCHEDULES.c[name] for name in ("interval_minutes", "lunch_start", "lunch_end")),
+    SCHEDULES.c.paused_until,
+    SCHEDULES.c.snoozed_until,
+)
+_DUE_COLUMNS = (
+    *_RULE_COLUMNS,
+    PEOPLE.c.chat_id,
+    PEOPLE.c.blocked_at,
+    *(SCHEDULES.c[name] for name in ("person_id", "place", "routine_minutes")),
+    *(SCHEDULES.c[name] for name in ("next_nudge_at", "last_nudge_at", "last_nudge_answered")),
+)
+
+
+def _plan(row: Row[Any], now: datetime) -> tuple[ScheduleRules, datetime | None]:
+    """The rules of the person in a claimed row, and their next slot after ``now``."""
+    rules = rules_of(row, row)
+    if rules.snoozed_until is not None and rules.snoozed_until <= now:
+        # The snooze has fired (or passed): regular slots again.
+        rules = replace(rules, snoozed_until=None)
+    return rules, next_nudge(rules, now)
 
 
 class _Contended(Exception):
@@ -151,12 +173,16 @@ class Dispatcher:
 
     async def _claim_once(self, result: TickResult) -> list[Claimed]:
         now = self.clock()
-        # Everyone due in one tick is asked about the same moment, and people share their
-        # rules (zone, days, hours, interval) far more often than not: each distinct answer
-        # is worked out once per claim.
-        next_after = cache(next_nudge)
+        # Everyone due in one claim is asked about the same moment, and people share their
+        # rules (zone, days, hours, interval) far more often than not: each distinct set of
+        # rules is built, and its next slot worked out, once per claim.
+        plans: dict[tuple[Any, ...], tuple[ScheduleRules, datetime | None]] = {}
+        next_after = cache(next_nudge)  # likewise the latest missed slot, after downtime
         async with unit_of_work(self.sessions) as session:
-            dialect = session.get_bind().dialect.name
+            # Core statements on the session's connection: the ORM session's execute adds
+            # nothing here but its bookkeeping.
+            connection = await session.connection()
+            dialect = connection.dialect.name
             postgres = dialect == "postgresql"
             # Columns, not ORM objects: building and tracking objects was a third of the
             # claim's CPU, and the UPDATE below is the truth anyway.
@@ -169,7 +195,7 @@ class Dispatcher:
             )
             if postgres:
                 query = query.with_for_update(skip_locked=True, of=SCHEDULES)
-            rows = (await session.execute(query)).all()
+            rows = (await connection.execute(query)).all()
             stored = stored_time(dialect)
             moves: list[dict[str, Any]] = []
             claimed: list[Claimed] = []
@@ -177,11 +203,11 @@ class Dispatcher:
                 slot = row.next_nudge_at
                 if slot is None:
                     continue
-                rules = rules_of(row, row)
-                snoozed = row.snoozed_until
-                if snoozed is not None and snoozed <= now:
-                    snoozed = None  # the snooze has fired (or passed): regular slots again
-                    rules = replace(rules, snoozed_until=None)
+                key = tuple(row[: len(_RULE_COLUMNS)])
+                plan = plans.get(key)
+                if plan is None:
+                    plan = plans[key] = _plan(row, now)
+                rules, following = plan
                 blocked = row.blocked_at is not None
                 send_slot: datetime | None = None if blocked else slot
                 if send_slot is not None and now - send_slot > self.fresh:
@@ -205,10 +231,10 @@ class Dispatcher:
                     {
                         "pid": row.person_id,
                         "old": stored(slot),
-                        "next": None if blocked else stored(next_after(rules, now)),
+                        "next": None if blocked else stored(following),
                         "last": stored(last),
                         "answered": answered,
-                        "snoozed": stored(snoozed),
+                        "snoozed": stored(rules.snoozed_until),
                     }
                 )
             if moves:
@@ -216,8 +242,8 @@ class Dispatcher:
                 # back short and is rolled back and read again; on PostgreSQL the rows are
                 # locked by this transaction already.
                 move = batch_statement(dialect, _MOVE, _MOVE_COLUMNS)
-                moved = await session.execute(move, document(moves))
-                if not postgres and cast(CursorResult[Any], moved).rowcount != len(moves):
+                moved = await connection.execute(move, document(moves))
+                if not postgres and moved.rowcount != len(moves):
                     raise _Contended
         result.claimed += len(claimed)
         result.skipped_stale += len(moves) - len(claimed)
