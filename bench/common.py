@@ -15,7 +15,7 @@ import sys
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -27,7 +27,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Bot
 from telegram.request import BaseRequest, HTTPXRequest
 
-from bot.storage import migrations
+from bot.app import WAL_CHECKPOINT_EVERY
+from bot.storage import checkpoint_wal, migrations
+from bot.storage.db import sqlite_file
 from bot.telegram_http import AiohttpRequest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -359,6 +361,28 @@ def spread(count: int, start: datetime, seconds: float, *, seed_value: int = 1) 
 
 
 # --------------------------------------------------------------------------- the fake API
+
+
+@asynccontextmanager
+async def wal_checkpoints(engine: AsyncEngine) -> AsyncIterator[None]:
+    """On SQLite, what the running bot does (``bot.app.schedule_wal_checkpoints``): a WAL
+    checkpoint in the background every second, so commits need not stop for one."""
+    if sqlite_file(engine) is None:
+        yield
+        return
+
+    async def every_second() -> None:
+        while True:
+            await asyncio.sleep(WAL_CHECKPOINT_EVERY.total_seconds())
+            await checkpoint_wal(engine)
+
+    task = asyncio.create_task(every_second())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with suppress(asyncio.CancelledError):
+            await task
 
 
 class FakeApiProcess:

@@ -33,7 +33,7 @@ class TimedDispatcher(Dispatcher):
         self.claim_ms.append((time.perf_counter() - started) * 1000)
         return claimed
 
-    async def _send(self, nudge: Claimed) -> tuple[str, int | None, Any]:
+    async def _send(self, nudge: Claimed) -> tuple[str, Any]:
         outcome = await super()._send(nudge)
         self._last_answer = time.perf_counter()
         return outcome

@@ -47,7 +47,7 @@ from bench.common import (
     scratch_database,
     seed,
 )
-from bot.app import build_application, schedule_nudges
+from bot.app import build_application, schedule_nudges, schedule_wal_checkpoints
 from bot.chat.handlers.nudges import render_nudge
 from bot.config import Settings
 from bot.nudges.dispatcher import Claimed
@@ -124,6 +124,7 @@ async def dispatcher_run(
             services_options={"clock": clock},
         )
         schedule_nudges(application)
+        schedule_wal_checkpoints(application)
         warnings = _SchedulerWarnings()
         logging.getLogger("apscheduler").addHandler(warnings)
         try:

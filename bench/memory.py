@@ -66,7 +66,7 @@ def population(size: int, now: datetime) -> Population:
 async def child_limber(args: argparse.Namespace) -> dict[str, Any]:
     from sqlalchemy import func, select
 
-    from bot.app import build_application, schedule_nudges
+    from bot.app import build_application, schedule_nudges, schedule_wal_checkpoints
     from bot.config import Settings
     from bot.storage.models import Activity
 
@@ -80,6 +80,7 @@ async def child_limber(args: argparse.Namespace) -> dict[str, Any]:
         settings, args.token, base_url=args.base_url, base_file_url=args.base_file_url
     )
     schedule_nudges(application)
+    schedule_wal_checkpoints(application)
     started = time.perf_counter()
     await application.initialize()
     await application.start()

@@ -55,6 +55,7 @@ from bench.common import (
     percentiles,
     scratch_database,
     seed,
+    wal_checkpoints,
 )
 from bench.instrumented import TimedDispatcher, shipped_send_concurrency
 from bot.chat.handlers.nudges import render_nudge
@@ -84,7 +85,7 @@ async def dispatcher_run(
         await api.clear()
         bot = fake_bot(api, pool, transport)
         try:
-            async with bot:
+            async with bot, wal_checkpoints(engine):
                 # cap None: the Dispatcher's own default, as shipped.
                 options: dict[str, Any] = {} if cap is None else {"send_concurrency": cap}
                 dispatcher = TimedDispatcher(

@@ -41,6 +41,7 @@ from bench.common import (
     scratch_database,
     seed,
     sqlite_path,
+    wal_checkpoints,
 )
 from bench.instrumented import TimedDispatcher
 from bot.chat.handlers.nudges import render_nudge
@@ -126,7 +127,7 @@ async def measure(
         database_ms: list[float] = []
         failures = 0
         try:
-            async with bot:
+            async with bot, wal_checkpoints(engine):
                 dispatcher = TimedDispatcher(
                     sessions, bot, render_nudge, clock=FixedClock(NOW), batch_size=200
                 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 import time
 from datetime import timedelta
 from typing import Any
@@ -25,7 +26,8 @@ from bot.chat.register import bot_commands, register
 from bot.chat.weekly import WeeklySummaries
 from bot.config import Settings
 from bot.nudges.dispatcher import Dispatcher
-from bot.storage import create_engine, session_factory
+from bot.storage import checkpoint_wal, create_engine, session_factory
+from bot.storage.db import sqlite_file
 from bot.telegram_http import AiohttpRequest
 
 log = logging.getLogger("limber.updates")
@@ -215,10 +217,42 @@ async def _nudge_tick(context: Context) -> None:
         )
 
 
+# How often the running bot moves SQLite's WAL into the database file (bot/storage/db.py).
+WAL_CHECKPOINT_EVERY = timedelta(seconds=1)
+
+
+def schedule_wal_checkpoints(application: LimberApplication) -> None:
+    """On SQLite, one repeating job checkpoints the WAL in the background, so that commits
+    (a nudge claim among them) never stop to do it; nothing to do on PostgreSQL."""
+    services: Services = application.bot_data["services"]
+    if sqlite_file(services.engine) is None:
+        return
+    queue = application.job_queue
+    if queue is None:
+        raise RuntimeError("the job queue is missing: install python-telegram-bot[job-queue]")
+    queue.run_repeating(
+        _wal_checkpoint,
+        interval=WAL_CHECKPOINT_EVERY.total_seconds(),
+        first=WAL_CHECKPOINT_EVERY.total_seconds(),
+        name="wal-checkpoints",
+        job_kwargs={"max_instances": 1, "coalesce": True},
+    )
+
+
+async def _wal_checkpoint(context: Context) -> None:
+    services: Services = context.bot_data["services"]
+    try:
+        await checkpoint_wal(services.engine)
+    except sqlite3.Error as error:
+        # The commits' own checkpoints (the backstop) keep the WAL bounded meanwhile.
+        logging.getLogger("limber.storage").warning("WAL checkpoint failed: %s", error)
+
+
 def run_application(application: LimberApplication, settings: Settings, *, webhook: bool) -> None:
     """Serve until interrupted: long polling, or Telegram's webhook when asked."""
     schedule_nudges(application)
     schedule_weekly_summaries(application)
+    schedule_wal_checkpoints(application)
     if not webhook:
         logging.getLogger("limber").info("Starting long polling")
         application.run_polling(allowed_updates=Update.ALL_TYPES)
