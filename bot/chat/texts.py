@@ -64,7 +64,7 @@ HELP = (
     "/caution knee — tell me what to be careful with; /caution alone lists yours\n"
     "/pose child's pose — show one pose; /poses browses them all\n"
     "/schedule — today's nudges; <code>/schedule Mon-Fri 08:30-17:00</code>, "
-    "<code>/schedule lunch 12:00-13:00</code>\n"
+    "<code>/schedule every 45 min</code>, <code>/schedule lunch 12:00-13:00</code>\n"
     "/pause 2h, /pause today, /pause until Monday — no nudges for a while; /resume\n"
     "/stats — today's breaks, your streak, this week's minutes and a chart\n"
     "/settings — time zone, hours, how often, place, length, auto-advance, pain check, "

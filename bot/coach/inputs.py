@@ -22,6 +22,10 @@ PLACES: tuple[Place, ...] = ("desk", "floor")
 FOCUSES: tuple[Focus, ...] = ("stretch", "strength", "balanced", "wind_down")
 MIN_ROUTINE_MINUTES = 2
 MAX_ROUTINE_MINUTES = 30
+# The schedules table holds 15 to 240 (its interval_range constraint): more often than every
+# quarter hour is nagging, less often than every four hours is hardly a habit.
+MIN_INTERVAL_MINUTES = 15
+MAX_INTERVAL_MINUTES = 240
 
 
 class InputError(ValueError):
@@ -209,6 +213,94 @@ def parse_working_hours(text: str, default_days: int = 0b0011111) -> WorkingHour
     ):
         raise InputError("A working day needs at least 30 minutes for a break to fit in.")
     return WorkingHours(days=days, start=start, end=end)
+
+
+# How often
+
+_INTERVAL = re.compile(
+    r"(?:every\s+)?(?P<amount>\d+(?:[.,]\d+)?)\s*"
+    r"(?P<unit>m|min|mins|minutes?|h|hr|hrs|hours?)?"
+)
+
+
+def parse_interval(text: str) -> int:
+    """ "45", "every 45 min", "90m", "1h", "every 1.5 hours" -> minutes between nudges."""
+    cleaned = " ".join(text.strip().lower().split())
+    match = _INTERVAL.fullmatch(cleaned)
+    if not match:
+        raise InputError(_INTERVAL_HELP)
+    amount = float(match.group("amount").replace(",", "."))
+    unit = match.group("unit") or "m"
+    minutes = amount * 60 if unit.startswith("h") else amount
+    if minutes != int(minutes):
+        raise InputError(f"Use whole minutes, e.g. every {round(minutes)} min.")
+    if not MIN_INTERVAL_MINUTES <= minutes <= MAX_INTERVAL_MINUTES:
+        raise InputError(
+            f"Nudges can come every {MIN_INTERVAL_MINUTES} to {MAX_INTERVAL_MINUTES} minutes, "
+            f"not every {int(minutes)}. For example: /schedule every 45 min."
+        )
+    return int(minutes)
+
+
+_INTERVAL_HELP = (
+    "How often should I nudge you? For example: /schedule every 45 min, /schedule every 1h "
+    "or /schedule every 90m."
+)
+
+
+# /schedule arguments
+
+
+@dataclass(frozen=True)
+class ScheduleChange:
+    """What ``/schedule ...`` asks to change; None leaves a field as it is."""
+
+    hours: WorkingHours | None = None
+    interval_minutes: int | None = None
+    lunch: tuple[time, time] | None = None
+    no_lunch: bool = False  # remove the quiet window
+
+
+# "every day" names working days, not how often.
+_EVERY = re.compile(r"^(?P<rest>.*?)\s*\bevery\b(?!\s*day\b)\s*(?P<interval>.*)$")
+
+
+def parse_schedule_change(text: str, working_days: int) -> ScheduleChange:
+    """ "Mon-Fri 08:30-17:00", "every 45 min", "9-17 every 1h", "lunch 12:00-13:00",
+    "lunch off" -> the change; ``working_days`` are kept when only hours are given."""
+    cleaned = " ".join(text.strip().lower().split())
+    if cleaned.startswith("lunch"):
+        window = cleaned.removeprefix("lunch").strip()
+        if window in {"", "off", "none", "no"}:
+            return ScheduleChange(no_lunch=True)
+        return ScheduleChange(lunch=_parse_quiet_window(window))
+    interval = None
+    every = _EVERY.match(cleaned)
+    if every is not None:
+        interval = parse_interval(every.group("interval"))
+        cleaned = every.group("rest")
+    try:
+        hours = parse_working_hours(cleaned, working_days) if cleaned else None
+    except InputError as error:
+        if interval is not None or re.search(r"[-–]|\bto\b", cleaned):
+            raise
+        # Neither hours nor an interval: say both ways of changing the schedule.
+        raise InputError(f"{error} To change how often: /schedule every 45 min.") from error
+    return ScheduleChange(hours=hours, interval_minutes=interval)
+
+
+def _parse_quiet_window(text: str) -> tuple[time, time]:
+    ends = re.split(r"\s*(?:-|–|\bto\b)\s*", text)
+    if len(ends) != 2 or not all(ends):
+        raise InputError(
+            "Type the quiet window like /schedule lunch 12:00-13:00, or /schedule lunch off."
+        )
+    start, end = parse_clock(ends[0]), parse_clock(ends[1])
+    if end <= start:
+        raise InputError(
+            f"The quiet window has to end after it starts ({start:%H:%M}–{end:%H:%M})."
+        )
+    return start, end
 
 
 # Pauses

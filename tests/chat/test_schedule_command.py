@@ -56,3 +56,30 @@ async def test_wrong_hours_are_explained_and_change_nothing(bot: BotHarness) -> 
     assert "past midnight" in bot.last_text()
     schedule = await _schedule(bot)
     assert (schedule.day_start, schedule.day_end) == (time(9), time(17, 30))
+
+
+async def test_schedule_every_changes_how_often_and_todays_nudges_follow(bot: BotHarness) -> None:
+    await bot.onboard()  # hourly, Mon–Fri 09:00–17:30 in Berlin
+    bot.clock.now = datetime(2026, 11, 23, 12, 10, tzinfo=UTC)  # 13:10 in Berlin
+    await bot.send("/schedule every 90 min")
+    text = bot.last_text()
+    assert "every 90 min" in text
+    # The grid starts an interval after 09:00: 10:30, 12:00, 13:30, 15:00, 16:30.
+    assert "Still today: 13:30, 15:00, 16:30" in text
+    schedule = await _schedule(bot)
+    assert schedule.interval_minutes == 90
+    assert schedule.next_nudge_at == datetime(2026, 11, 23, 12, 30, tzinfo=UTC)
+
+
+async def test_an_interval_out_of_range_is_explained_and_changes_nothing(bot: BotHarness) -> None:
+    await bot.onboard()
+    before = await _schedule(bot)
+    await bot.send("/schedule Tue-Thu 08:00-12:00 every 5 min")
+    assert "every 15 to 240 minutes" in bot.last_text()
+    after = await _schedule(bot)
+    assert (after.interval_minutes, after.working_days, after.day_start) == (
+        before.interval_minutes,
+        before.working_days,
+        before.day_start,
+    )
+    assert after.next_nudge_at == before.next_nudge_at

@@ -14,7 +14,7 @@ from bot.chat.context import Context
 from bot.chat.handlers.routine import start_routine
 from bot.chat.interaction import pressed
 from bot.chat.people import person_of, reschedule, rules_of
-from bot.coach.inputs import InputError, describe_days, parse_working_hours
+from bot.coach.inputs import InputError, describe_days, parse_schedule_change
 from bot.coach.schedule import slots_between
 from bot.nudges.dispatcher import Claimed
 from bot.storage import repo
@@ -92,7 +92,7 @@ async def nudge_button(update: Update, context: Context) -> None:
 
 
 async def schedule_command(update: Update, context: Context) -> None:
-    """/schedule: today's remaining nudges; /schedule Mon-Fri 08:00-16:00; /schedule lunch."""
+    """/schedule: today's remaining nudges; change days, hours, how often and a quiet lunch."""
     message = update.effective_message
     if message is None:
         return
@@ -107,19 +107,20 @@ async def schedule_command(update: Update, context: Context) -> None:
         schedule = await repo.schedule_for(session, person.id)
         problem = None
         try:
-            if args.lower().startswith("lunch"):
-                rest = args[5:].strip().lower()
-                if rest in {"off", "none", ""}:
-                    schedule.lunch_start = schedule.lunch_end = None
-                else:
-                    window = parse_working_hours(rest, schedule.working_days)
-                    schedule.lunch_start, schedule.lunch_end = window.start, window.end
-            elif args:
-                hours = parse_working_hours(args, schedule.working_days)
-                schedule.working_days = hours.days
-                schedule.day_start, schedule.day_end = hours.start, hours.end
+            change = parse_schedule_change(args, schedule.working_days) if args else None
         except InputError as error:
             problem = str(error)
+            change = None
+        if change is not None:
+            if change.hours is not None:
+                schedule.working_days = change.hours.days
+                schedule.day_start, schedule.day_end = change.hours.start, change.hours.end
+            if change.interval_minutes is not None:
+                schedule.interval_minutes = change.interval_minutes
+            if change.no_lunch:
+                schedule.lunch_start = schedule.lunch_end = None
+            elif change.lunch is not None:
+                schedule.lunch_start, schedule.lunch_end = change.lunch
         if problem is None:
             reschedule(person, schedule, now)
         zone = ZoneInfo(person.time_zone)
@@ -149,7 +150,7 @@ async def schedule_command(update: Update, context: Context) -> None:
         lines.append("No nudges are planned.")
     lines.append(
         "Change with <code>/schedule Mon-Fri 08:30-17:00</code>, "
-        "<code>/schedule lunch 12:00-13:00</code> (or <code>lunch off</code>); "
-        "how often in /settings."
+        "<code>/schedule every 45 min</code>, "
+        "<code>/schedule lunch 12:00-13:00</code> (or <code>lunch off</code>)."
     )
     await message.reply_html("\n".join(lines), reply_markup=keyboards.settings_schedule())
