@@ -354,6 +354,19 @@ async def seed(url: str, people: Population) -> float:
     return time.perf_counter() - started
 
 
+async def settle(url: str) -> None:
+    """After a bulk load, before measuring: write the load out, as one would before going
+    live — PostgreSQL's dirty buffers (CHECKPOINT) and the operating system's dirty pages
+    (sync) — so that what is measured does not pay for the load just made."""
+    if not url.startswith("sqlite"):
+        connection = await asyncpg.connect(pg_dsn(url))
+        try:
+            await connection.execute("CHECKPOINT")
+        finally:
+            await connection.close()
+    await asyncio.to_thread(os.sync)
+
+
 def spread(count: int, start: datetime, seconds: float, *, seed_value: int = 1) -> list[datetime]:
     """``count`` instants uniformly at random in [start, start + seconds)."""
     rng = random.Random(seed_value)
@@ -364,19 +377,21 @@ def spread(count: int, start: datetime, seconds: float, *, seed_value: int = 1) 
 
 
 @asynccontextmanager
-async def wal_checkpoints(engine: AsyncEngine) -> AsyncIterator[None]:
+async def wal_checkpoints(engine: AsyncEngine, every: float | None = None) -> AsyncIterator[None]:
     """On SQLite, what the running bot does (``bot.app.schedule_wal_checkpoints``): a WAL
-    checkpoint in the background every second, so commits need not stop for one."""
+    checkpoint in the background every second (or every ``every`` seconds, for a benchmark
+    that compresses time), so commits need not stop for one."""
     if sqlite_file(engine) is None:
         yield
         return
+    period = WAL_CHECKPOINT_EVERY.total_seconds() if every is None else every
 
-    async def every_second() -> None:
+    async def periodically() -> None:
         while True:
-            await asyncio.sleep(WAL_CHECKPOINT_EVERY.total_seconds())
+            await asyncio.sleep(period)
             await checkpoint_wal(engine)
 
-    task = asyncio.create_task(every_second())
+    task = asyncio.create_task(periodically())
     try:
         yield
     finally:

@@ -35,7 +35,7 @@ want() { [[ ${#wanted[@]} -eq 0 ]] || [[ " ${wanted[*]} " == *" $1 "* ]]; }
 want http_client && run http_client --sends 2000 --in-flight 1,4,16,200 --transports aiohttp,httpx
 want throughput && run throughput --people 1000,10000 --backends sqlite,postgres --caps shipped,0 \
     --transports aiohttp,httpx --repeat 3 --jobqueue-cut-off 120
-want tick_cost && run tick_cost --sizes 1000,1000000 --due 100 --ticks 200
+want tick_cost && run tick_cost --sizes 1000,1000000 --due 100 --ticks 500
 want memory && run memory --sizes 1000,1000000 --jobqueue-sizes 1000,1000000
 want lateness && run lateness --people 100000 --window 180 \
     --scenarios sqlite:1,postgres:1,jobqueue --spread uniform
