@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from telegram import Bot
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.app import WAL_CHECKPOINT_EVERY
+from bot.coach.schedule import ScheduleRules, following_nudge
 from bot.storage import checkpoint_wal, migrations
 from bot.storage.db import sqlite_file
 from bot.telegram_http import AiohttpRequest
@@ -239,6 +241,18 @@ class Population:
     def __len__(self) -> int:
         return len(self.next_at)
 
+    def following_at(self) -> Iterator[datetime | None]:
+        """Each person's nudge after the next one, as the bot works it out ahead
+        (``schedules.following_nudge_at``), so that claims meet rows as they are in a running
+        bot rather than as the migration that added the column left them."""
+        rules = [
+            ScheduleRules(zone, self.working_days, DAY_START, DAY_END, self.interval_minutes)
+            for zone in ZONES
+        ]
+        following = cache(following_nudge)
+        for pid, next_at in enumerate(self.next_at, start=1):
+            yield None if next_at is None else following(rules[pid % len(ZONES)], next_at)
+
 
 PEOPLE_COLUMNS = (
     "id",
@@ -261,6 +275,7 @@ SCHEDULE_COLUMNS = (
     "place",
     "routine_minutes",
     "next_nudge_at",
+    "following_nudge_at",
     "last_nudge_answered",
 )
 CREATED = datetime(2026, 11, 1, tzinfo=UTC)
@@ -293,7 +308,7 @@ def seed_sqlite(url: str, people: Population) -> None:
             )
             connection.executemany(
                 f"INSERT INTO schedules ({', '.join(SCHEDULE_COLUMNS)}) "
-                "VALUES (?, ?, '09:00:00.000000', '17:30:00.000000', ?, ?, 5, ?, 1)",
+                "VALUES (?, ?, '09:00:00.000000', '17:30:00.000000', ?, ?, 5, ?, ?, 1)",
                 (
                     (
                         pid,
@@ -301,8 +316,9 @@ def seed_sqlite(url: str, people: Population) -> None:
                         people.interval_minutes,
                         places[pid % 2],
                         _sqlite_time(people.next_at[pid - 1]),
+                        _sqlite_time(following),
                     )
-                    for pid in range(1, len(people) + 1)
+                    for pid, following in enumerate(people.following_at(), start=1)
                 ),
             )
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -333,9 +349,10 @@ async def seed_postgres(url: str, people: Population) -> None:
                     places[pid % 2],
                     5,
                     people.next_at[pid - 1],
+                    following,
                     True,
                 )
-                for pid in range(1, len(people) + 1)
+                for pid, following in enumerate(people.following_at(), start=1)
             ),
         )
         await connection.execute("VACUUM ANALYZE people")
@@ -520,5 +537,9 @@ class StatementLog:
 
 
 def is_claim_query(statement: str) -> bool:
+    """The statement that finds the due rows: on PostgreSQL the claim itself (one UPDATE), on
+    SQLite the SELECT inside its claiming transaction."""
     text = " ".join(statement.split()).upper()
+    if text.startswith("UPDATE SCHEDULES") and "FOR UPDATE SKIP LOCKED" in text:
+        return True
     return text.startswith("SELECT") and "FROM SCHEDULES JOIN PEOPLE" in text

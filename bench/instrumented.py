@@ -6,7 +6,9 @@ import inspect
 import time
 from typing import Any
 
-from bot.nudges.dispatcher import Claimed, Dispatcher, TickResult
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.nudges.dispatcher import Batch, Claimed, Dispatcher, TickResult
 
 
 def shipped_send_concurrency() -> Any:
@@ -16,8 +18,9 @@ def shipped_send_concurrency() -> Any:
 
 
 class TimedDispatcher(Dispatcher):
-    """Records, per batch, the claim (select + compare-and-set update + commit), the sending
-    (until the last answer came back) and the recording (activity rows, message ids).
+    """Records, per batch, the claim (the claiming statement, and on SQLite its transaction;
+    settling any row it parked), the sending (until the last answer came back) and the
+    recording (following slots and activity rows).
     Every argument, ``send_concurrency`` included, goes to the Dispatcher unchanged."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -27,20 +30,22 @@ class TimedDispatcher(Dispatcher):
         self.record_ms: list[float] = []
         self._last_answer = 0.0
 
-    async def _claim(self, result: TickResult) -> list[Claimed]:
+    async def _claim(self, connection: AsyncConnection, result: TickResult) -> Batch:
         started = time.perf_counter()
-        claimed = await super()._claim(result)
+        batch = await super()._claim(connection, result)
         self.claim_ms.append((time.perf_counter() - started) * 1000)
-        return claimed
+        return batch
 
     async def _send(self, nudge: Claimed) -> tuple[str, Any]:
         outcome = await super()._send(nudge)
         self._last_answer = time.perf_counter()
         return outcome
 
-    async def _send_all(self, claimed: list[Claimed], result: TickResult) -> None:
+    async def _send_all(
+        self, connection: AsyncConnection, batch: Batch, result: TickResult
+    ) -> None:
         started = self._last_answer = time.perf_counter()
-        await super()._send_all(claimed, result)
+        await super()._send_all(connection, batch, result)
         finished = time.perf_counter()
         self.send_ms.append((self._last_answer - started) * 1000)
         self.record_ms.append((finished - self._last_answer) * 1000)

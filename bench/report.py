@@ -79,7 +79,7 @@ def tick_cost(data: dict[str, Any]) -> list[str]:
     for run in data["runs"]:
         lines.append(
             f"| {run['backend']} | {run['people']:,} | **{_ms(run['claim_ms'], 'p50', 'p99')}** | "
-            f"{_ms(run['claim_select_ms'], 'p50', 'p99')} | "
+            f"{_ms(run['claim_statement_ms'], 'p50', 'p99')} | "
             f"{_ms(run['record_ms'], 'p50', 'p99')} | {_ms(run['send_ms'], 'p50', 'p99')} | "
             f"{_ms(run['tick_ms'], 'p50', 'p99')} | {_ms(run['empty_tick_ms'], 'p50', 'p99')} | "
             f"{run['explain']['index_used']} |"

@@ -89,7 +89,7 @@ async def dispatcher_run(
                 # cap None: the Dispatcher's own default, as shipped.
                 options: dict[str, Any] = {} if cap is None else {"send_concurrency": cap}
                 dispatcher = TimedDispatcher(
-                    sessions,
+                    engine,
                     bot,
                     render_nudge,
                     clock=FixedClock(DUE + timedelta(seconds=1)),

@@ -15,10 +15,13 @@ its own process, one every ``--pace`` seconds, and time each. How people become 
 Everyone else (95% of the rest) has a next nudge some time in the 24 hours after the run; 5%
 have none. Ticks are paced, and on SQLite the WAL is checkpointed in the background at the
 same pace: one checkpoint per tick, as in the running bot, where both happen every second.
-Reported per tick: the whole tick; the claim (SELECT ... FOR UPDATE SKIP LOCKED on
-PostgreSQL, one compare-and-set UPDATE for the batch, commit); of it the SELECT alone; the
-sends; the recording (one INSERT of the activity rows, commit); and ticks with nothing due.
-Then the claim the dispatcher actually sent is EXPLAINed (PostgreSQL: EXPLAIN (ANALYZE,
+Reported per tick: the whole tick; the claim (on PostgreSQL one UPDATE ... FROM (SELECT ...
+FOR UPDATE SKIP LOCKED) ... RETURNING in autocommit; on SQLite BEGIN IMMEDIATE, a SELECT, one
+UPDATE, COMMIT); the statement that finds the due rows alone (PostgreSQL: that UPDATE;
+SQLite: the SELECT); the sends; the recording (the rows' new following slots and the
+activity log: one statement on PostgreSQL, a transaction of two on SQLite); and ticks with
+nothing due. People are seeded with their following slot worked out, as a running bot has
+them. Then the claim the dispatcher actually sent is EXPLAINed (PostgreSQL: EXPLAIN (ANALYZE,
 BUFFERS), custom and generic plan; SQLite: EXPLAIN QUERY PLAN) and checked for
 ix_schedules_next_nudge_at.
 
@@ -105,7 +108,10 @@ async def explain_postgres(url: str, statement: str, params: Any) -> dict[str, A
             # A generic plan only exists for a prepared statement run with EXECUTE.
             await connection.execute(f"PREPARE bench_claim AS {statement}")
             await connection.execute("SET LOCAL plan_cache_mode = force_generic_plan")
-            literals = f"'{args[0].isoformat()}'::timestamptz, {int(args[1])}"
+            literals = ", ".join(
+                f"'{a.isoformat()}'::timestamptz" if isinstance(a, datetime) else str(int(a))
+                for a in args
+            )
             rows = await connection.fetch(
                 f"EXPLAIN (ANALYZE, BUFFERS) EXECUTE bench_claim({literals})"
             )
@@ -184,7 +190,7 @@ async def measure(
             # WAL_CHECKPOINT_EVERY are both a second), only faster.
             async with bot, wal_checkpoints(engine, every=pace or None):
                 dispatcher = TimedDispatcher(
-                    sessions, bot, render_nudge, clock=clock, batch_size=200
+                    engine, bot, render_nudge, clock=clock, batch_size=200
                 )
                 claim_ms: list[float] = []
                 send_ms: list[float] = []
@@ -239,7 +245,7 @@ async def measure(
         "tick_ms": percentiles(tick_ms),
         "database_ms": percentiles(database_ms),
         "claim_ms": percentiles(claim_ms),
-        "claim_select_ms": percentiles(select_ms),
+        "claim_statement_ms": percentiles(select_ms),
         "send_ms": percentiles(send_ms),
         "record_ms": percentiles(record_ms),
         "empty_tick_ms": percentiles(empty_ms),
@@ -248,7 +254,7 @@ async def measure(
     note(
         f"{backend} {size:,} {mode}: claim p99 {outcome['claim_ms'].get('p99')} ms, database "
         f"p99 {outcome['database_ms'].get('p99')} ms, select p99 "
-        f"{outcome['claim_select_ms'].get('p99')} ms, not all sent {failures}, index used "
+        f"{outcome['claim_statement_ms'].get('p99')} ms, not all sent {failures}, index used "
         f"{explained['index_used']}"
     )
     return outcome

@@ -148,7 +148,7 @@ def build_application(
 def dispatcher_for(application: LimberApplication) -> Dispatcher:
     services: Services = application.bot_data["services"]
     return Dispatcher(
-        services.sessions,
+        services.engine,
         application.bot,
         render_nudge,
         clock=services.clock,

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 
 from bot.coach.progress import next_summary_after
-from bot.coach.schedule import ScheduleRules, next_nudge
+from bot.coach.schedule import ScheduleRules, upcoming
 from bot.storage import repo
 from bot.storage.models import Person, Schedule
 
@@ -66,9 +66,9 @@ def reschedule(person: Person, schedule: Schedule, now: datetime) -> None:
     """Set the next nudge and weekly summary from the person's settings; none while setting
     up or blocked."""
     if person.blocked_at is not None or person.setup_step is not None:
-        schedule.next_nudge_at = schedule.next_summary_at = None
+        schedule.next_nudge_at = schedule.following_nudge_at = schedule.next_summary_at = None
         return
-    schedule.next_nudge_at = next_nudge(rules_of(person, schedule), now)
+    schedule.next_nudge_at, schedule.following_nudge_at = upcoming(rules_of(person, schedule), now)
     schedule.next_summary_at = (
         next_summary_after(
             ZoneInfo(person.time_zone), schedule.working_days, schedule.day_end, now

@@ -9,7 +9,7 @@ repeated when they go back) has one, at its first occurrence.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -117,6 +117,25 @@ def next_nudge(rules: ScheduleRules, after: datetime) -> datetime | None:
             if slot > earliest:
                 return min(slot, snoozed) if snoozed is not None else slot
     return snoozed
+
+
+def after_slot(rules: ScheduleRules, slot: datetime) -> ScheduleRules:
+    """The rules once ``slot`` has gone out: a snooze due by then has fired and is spent."""
+    if rules.snoozed_until is not None and rules.snoozed_until <= slot:
+        return replace(rules, snoozed_until=None)
+    return rules
+
+
+def following_nudge(rules: ScheduleRules, slot: datetime) -> datetime | None:
+    """The nudge after the one at ``slot``: worked out ahead, so that claiming the nudge at
+    ``slot`` needs no rules at all (bot/nudges)."""
+    return next_nudge(after_slot(rules, slot), slot)
+
+
+def upcoming(rules: ScheduleRules, now: datetime) -> tuple[datetime | None, datetime | None]:
+    """The next nudge after ``now`` and the one after that."""
+    first = next_nudge(rules, now)
+    return first, None if first is None else following_nudge(rules, first)
 
 
 def slots_between(rules: ScheduleRules, start: datetime, end: datetime) -> list[datetime]:

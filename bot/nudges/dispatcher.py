@@ -1,11 +1,13 @@
 """The nudge dispatcher.
 
 Each person's next nudge is a row (``schedules.next_nudge_at``, UTC, indexed), never a timer
-in memory. A tick claims the due rows in batches and moves each one on to its next slot in the
-same transaction, then sends. Claiming is a compare-and-set on ``next_nudge_at`` (on
-PostgreSQL behind ``FOR UPDATE SKIP LOCKED``), so two processes never send the same slot, and
-a slot is sent at most once. After downtime, slots older than the freshness window are
-skipped, not sent: at most one nudge arrives, and only a little late.
+in memory. A tick claims the due rows in batches, then sends. Claiming moves each row on to
+the following slot its schedule rules worked out ahead and is committed before anything is
+sent, so two processes never send the same slot and a slot is sent at most once; on
+PostgreSQL it is one statement, behind ``FOR UPDATE SKIP LOCKED`` (bot/storage/claims.py).
+After sending, each row's new following slot and the activity log are written in one more.
+After downtime, slots older than the freshness window are skipped, not sent: at most one
+nudge arrives, and only a little late.
 """
 
 from __future__ import annotations
@@ -17,76 +19,26 @@ import warnings
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from functools import cache
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, select, update
 from sqlalchemy.engine import Row
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.warnings import PTBUserWarning
 
 from bot.chat.people import rules_of
-from bot.coach.schedule import ScheduleRules, next_nudge
-from bot.storage import unit_of_work
-from bot.storage.batch import ColumnType, batch_statement, document, stored_time
-from bot.storage.models import Person, Schedule
+from bot.coach.schedule import ScheduleRules, following_nudge, next_nudge, upcoming
+from bot.storage import claims
 
 log = logging.getLogger(__name__)
 
-SCHEDULES = cast(Table, Schedule.__table__)
-PEOPLE = cast(Table, Person.__table__)
-_CLAIM_ATTEMPTS = 5
+# A slot not worked out yet (None is a slot worked out as "no more nudges").
+_UNKNOWN = datetime.min
 
-# A claimed batch is moved on in one statement, whatever its size (bot/storage/batch.py).
-# The WHERE on the old slot is the compare-and-set.
-_MOVE = """
-    UPDATE schedules
-    SET next_nudge_at = v.next, last_nudge_at = v.last,
-        last_nudge_answered = v.answered, snoozed_until = v.snoozed
-    FROM {rows}
-    WHERE schedules.person_id = v.pid AND schedules.next_nudge_at = v.old
-"""
-_MOVE_COLUMNS: dict[str, ColumnType] = {
-    "pid": "integer",
-    "old": "timestamptz",
-    "next": "timestamptz",
-    "last": "timestamptz",
-    "answered": "boolean",
-    "snoozed": "timestamptz",
-}
-_RECORD = "INSERT INTO activity (person_id, kind, at) SELECT pid, kind, at FROM {rows}"
-_RECORD_COLUMNS: dict[str, ColumnType] = {"pid": "integer", "kind": "text", "at": "timestamptz"}
-
-# What a claim reads: first what a person's schedule rules are made of, then the rest.
-_RULE_COLUMNS = (
-    PEOPLE.c.time_zone,
-    *(SCHEDULES.c[name] for name in ("working_days", "day_start", "day_end")),
-    *(SCHEDULES.c[name] for name in ("interval_minutes", "lunch_start", "lunch_end")),
-    SCHEDULES.c.paused_until,
-    SCHEDULES.c.snoozed_until,
-)
-_DUE_COLUMNS = (
-    *_RULE_COLUMNS,
-    PEOPLE.c.chat_id,
-    PEOPLE.c.blocked_at,
-    *(SCHEDULES.c[name] for name in ("person_id", "place", "routine_minutes")),
-    *(SCHEDULES.c[name] for name in ("next_nudge_at", "last_nudge_at", "last_nudge_answered")),
-)
-
-
-def _plan(row: Row[Any], now: datetime) -> tuple[ScheduleRules, datetime | None]:
-    """The rules of the person in a claimed row, and their next slot after ``now``."""
-    rules = rules_of(row, row)
-    if rules.snoozed_until is not None and rules.snoozed_until <= now:
-        # The snooze has fired (or passed): regular slots again.
-        rules = replace(rules, snoozed_until=None)
-    return rules, next_nudge(rules, now)
-
-
-class _Contended(Exception):
-    """Another worker claimed some of the rows this batch read."""
+# How long a claimed row whose slots the claim could not move on waits for them to be worked
+# out (claims.settle); if this process dies first, the row is claimed again after it.
+LEASE = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -111,13 +63,23 @@ class TickResult:
     sent_at: list[tuple[datetime, datetime]] = field(default_factory=list)
 
 
+@dataclass
+class Batch:
+    """One claim: the rows it took, the nudges to send, and the following slots to write."""
+
+    taken: int = 0
+    nudges: list[Claimed] = field(default_factory=list)
+    # (person, their next nudge as the claim left it, the one after it)
+    moves: list[tuple[int, datetime, datetime | None]] = field(default_factory=list)
+
+
 Render = Callable[[Claimed], tuple[str, InlineKeyboardMarkup]]
 
 
 class Dispatcher:
     def __init__(
         self,
-        sessions: async_sessionmaker[AsyncSession],
+        engine: AsyncEngine,
         bot: Bot,
         render: Render,
         *,
@@ -128,7 +90,7 @@ class Dispatcher:
         max_attempts: int = 4,
         send_concurrency: int | None = 4,
     ) -> None:
-        self.sessions = sessions
+        self.engine = engine
         self.bot = bot
         self.render = render
         self.clock = clock
@@ -155,141 +117,115 @@ class Dispatcher:
         """
         result = TickResult()
         self._markups.clear()  # holding the markups keeps their ids from being reused
-        while True:
-            claimed = await self._claim(result)
-            if not claimed:
-                return result
-            await self._send_all(claimed, result)
-            if len(claimed) < self.batch_size:
-                return result
+        # One connection for the tick, in autocommit: each claim and each record is a
+        # statement (or, on SQLite, a transaction) of its own.
+        async with self.engine.connect() as connection:
+            await connection.execution_options(isolation_level="AUTOCOMMIT")
+            while True:
+                batch = await self._claim(connection, result)
+                if batch.taken == 0:
+                    return result
+                await self._send_all(connection, batch, result)
+                if batch.taken < self.batch_size:
+                    return result
 
-    async def _claim(self, result: TickResult) -> list[Claimed]:
-        for _attempt in range(_CLAIM_ATTEMPTS):
-            try:
-                return await self._claim_once(result)
-            except _Contended:
-                continue  # another worker moved some of these rows; read them again
-        return []
-
-    async def _claim_once(self, result: TickResult) -> list[Claimed]:
+    async def _claim(self, connection: AsyncConnection, result: TickResult) -> Batch:
         now = self.clock()
-        # Everyone due in one claim is asked about the same moment, and people share their
-        # rules (zone, days, hours, interval) far more often than not: each distinct set of
-        # rules is built, and its next slot worked out, once per claim.
-        plans: dict[tuple[Any, ...], tuple[ScheduleRules, datetime | None]] = {}
-        next_after = cache(next_nudge)  # likewise the latest missed slot, after downtime
-        async with unit_of_work(self.sessions) as session:
-            # Core statements on the session's connection: the ORM session's execute adds
-            # nothing here but its bookkeeping.
-            connection = await session.connection()
-            dialect = connection.dialect.name
-            postgres = dialect == "postgresql"
-            # Columns, not ORM objects: building and tracking objects was a third of the
-            # claim's CPU, and the UPDATE below is the truth anyway.
-            query = (
-                select(*_DUE_COLUMNS)
-                .join(PEOPLE, PEOPLE.c.id == SCHEDULES.c.person_id)
-                .where(SCHEDULES.c.next_nudge_at <= now)
-                .order_by(SCHEDULES.c.next_nudge_at)
-                .limit(self.batch_size)
-            )
-            if postgres:
-                query = query.with_for_update(skip_locked=True, of=SCHEDULES)
-            rows = (await connection.execute(query)).all()
-            stored = stored_time(dialect)
-            moves: list[dict[str, Any]] = []
-            claimed: list[Claimed] = []
-            for row in rows:
-                slot = row.next_nudge_at
-                if slot is None:
-                    continue
-                key = tuple(row[: len(_RULE_COLUMNS)])
-                plan = plans.get(key)
-                if plan is None:
-                    plan = plans[key] = _plan(row, now)
-                rules, following = plan
-                blocked = row.blocked_at is not None
-                send_slot: datetime | None = None if blocked else slot
-                if send_slot is not None and now - send_slot > self.fresh:
-                    # Missed slots are not sent; only the latest one, if it is still fresh.
-                    latest = next_after(rules, now - self.fresh)
-                    send_slot = latest if latest is not None and latest <= now else None
-                last, answered = row.last_nudge_at, row.last_nudge_answered
-                if send_slot is not None:
-                    claimed.append(
-                        Claimed(
-                            row.person_id,
-                            row.chat_id,
-                            send_slot,
-                            row.place,
-                            row.routine_minutes,
-                            unanswered=None if answered else last,
-                        )
-                    )
-                    last, answered = send_slot, False
-                moves.append(
+        stale_before = now - self.fresh
+        rows = await claims.claim_due(
+            connection,
+            now=now,
+            stale_before=stale_before,
+            lease=now + LEASE,
+            limit=self.batch_size,
+        )
+        batch = Batch(taken=len(rows))
+        # Everyone due in one claim shares the moment, and people share their rules (zone,
+        # days, hours, interval) far more often than not: each distinct set of rules is
+        # built once per claim, and the slot after each slot worked out once for them.
+        known: dict[tuple[Any, ...], ScheduleRules] = {}
+        after: dict[tuple[tuple[Any, ...], datetime], datetime | None] = {}
+        parked: list[tuple[Row[Any], datetime | None, dict[str, Any]]] = []
+        for row in rows:
+            pid, _chat, blocked_at, _place, _minutes, due, last, answered, following = row[:9]
+            if blocked_at is not None:
+                continue  # the claim took them off the schedule
+            key = claims.rules_key(row)
+            rules = known.get(key)
+            if rules is None:
+                rules = known[key] = _rules(row, now)
+            if following is not None and following > now:
+                # The claim moved the row on to its following slot; work out the one after.
+                if due >= stale_before:
+                    batch.nudges.append(_nudge(row, due))
+                then = after.get((key, following), _UNKNOWN)
+                if then is _UNKNOWN:
+                    then = after[key, following] = following_nudge(rules, following)
+                batch.moves.append((pid, following, then))
+                continue
+            # Parked on the lease: no following slot was known, or it has passed (downtime).
+            slot: datetime | None = due
+            if due < stale_before:
+                # Missed slots are not sent; only the latest one, if it is still fresh.
+                latest = next_nudge(rules, stale_before)
+                slot = latest if latest is not None and latest <= now else None
+            upcoming_slot, following = upcoming(rules, now)
+            parked.append(
+                (
+                    row,
+                    slot,
                     {
-                        "pid": row.person_id,
-                        "old": stored(slot),
-                        "next": None if blocked else stored(following),
-                        "last": stored(last),
-                        "answered": answered,
-                        "snoozed": stored(rules.snoozed_until),
-                    }
+                        "pid": pid,
+                        "lease": now + LEASE,
+                        "next": upcoming_slot,
+                        "following": following,
+                        "last": last if slot is None else slot,
+                        "answered": answered if slot is None else False,
+                    },
                 )
-            if moves:
-                # On SQLite (no row locks) a batch that another worker touched first comes
-                # back short and is rolled back and read again; on PostgreSQL the rows are
-                # locked by this transaction already.
-                move = batch_statement(dialect, _MOVE, _MOVE_COLUMNS)
-                moved = await connection.execute(move, document(moves))
-                if not postgres and moved.rowcount != len(moves):
-                    raise _Contended
-        result.claimed += len(claimed)
-        result.skipped_stale += len(moves) - len(claimed)
-        return claimed
+            )
+        if parked:
+            settled = await claims.settle(connection, [move for _, _, move in parked])
+            for row, slot, _move in parked:
+                if slot is not None and row.person_id in settled:
+                    batch.nudges.append(_nudge(row, slot))
+        result.claimed += len(batch.nudges)
+        result.skipped_stale += batch.taken - len(batch.nudges)
+        return batch
 
-    async def _send_all(self, claimed: list[Claimed], result: TickResult) -> None:
-        outcomes = await asyncio.gather(*(self._send_gated(c) for c in claimed))
-        activity: list[dict[str, Any]] = []
+    async def _send_all(
+        self, connection: AsyncConnection, batch: Batch, result: TickResult
+    ) -> None:
+        outcomes = await asyncio.gather(*(self._send_gated(n) for n in batch.nudges))
+        entries: list[tuple[int, str, datetime]] = []
         blocked: list[int] = []
-        for nudge, (outcome, at) in zip(claimed, outcomes, strict=True):
+        for nudge, (outcome, at) in zip(batch.nudges, outcomes, strict=True):
             if nudge.unanswered is not None:
                 # Left unanswered until this one was due, whatever became of this one.
                 result.ignored += 1
-                activity.append(
-                    {"pid": nudge.person_id, "kind": "nudge_ignored", "at": nudge.unanswered}
-                )
+                entries.append((nudge.person_id, "nudge_ignored", nudge.unanswered))
             if outcome == "sent":
                 result.sent += 1
                 result.sent_at.append((nudge.slot, at))
-                activity.append({"pid": nudge.person_id, "kind": "nudge_sent", "at": at})
+                entries.append((nudge.person_id, "nudge_sent", at))
             elif outcome == "blocked":
                 result.blocked += 1
                 blocked.append(nudge.person_id)
             else:
                 result.failed += 1
-        if not (activity or blocked):
-            return
-        async with unit_of_work(self.sessions) as session:
-            if activity:
-                dialect = session.get_bind().dialect.name
-                stored = stored_time(dialect)
-                for row in activity:
-                    row["at"] = stored(row["at"])
-                await session.execute(
-                    batch_statement(dialect, _RECORD, _RECORD_COLUMNS), document(activity)
-                )
-            if blocked:
-                now = self.clock()
-                await session.execute(
-                    update(Person).where(Person.id.in_(blocked)).values(blocked_at=now)
-                )
-                await session.execute(
-                    update(Schedule)
-                    .where(Schedule.person_id.in_(blocked))
-                    .values(next_nudge_at=None, last_nudge_answered=True)
-                )
+        moves = batch.moves
+        if blocked:
+            gone = set(blocked)
+            moves = [move for move in moves if move[0] not in gone]
+        if moves or entries or blocked:
+            await claims.record(
+                self.engine,
+                connection,
+                moves=moves,
+                entries=entries,
+                blocked=blocked,
+                now=self.clock(),
+            )
 
     async def _send_gated(self, nudge: Claimed) -> tuple[str, datetime]:
         if self._gate is None:
@@ -352,3 +288,23 @@ class Dispatcher:
 
     def _still_fresh(self, nudge: Claimed, wait_seconds: float) -> bool:
         return self.clock() + timedelta(seconds=wait_seconds) - nudge.slot <= self.fresh
+
+
+def _rules(row: Row[Any], now: datetime) -> ScheduleRules:
+    """The rules of the person in a claimed row, as of ``now``."""
+    rules = rules_of(row, row)
+    if rules.snoozed_until is not None and rules.snoozed_until <= now:
+        # The snooze has fired (or passed): regular slots again.
+        rules = replace(rules, snoozed_until=None)
+    return rules
+
+
+def _nudge(row: Row[Any], slot: datetime) -> Claimed:
+    return Claimed(
+        row.person_id,
+        row.chat_id,
+        slot,
+        row.place,
+        row.routine_minutes,
+        unanswered=None if row.answered else row.last,
+    )

@@ -19,25 +19,31 @@ from sqlalchemy import TextClause, text
 ColumnType = Literal["integer", "text", "boolean", "timestamptz"]
 
 
-def rows_table(dialect: str, columns: Mapping[str, ColumnType], alias: str = "v") -> str:
-    """SQL for a FROM clause that reads the ``:rows`` document as a table named ``alias``."""
+def rows_table(dialect: str, name: str, columns: Mapping[str, ColumnType]) -> str:
+    """SQL for a FROM clause that reads the ``:name`` document as a table called ``name``."""
     if dialect == "postgresql":
-        spec = ", ".join(f"{name} {kind}" for name, kind in columns.items())
-        return f"jsonb_to_recordset(CAST(:rows AS jsonb)) AS {alias}({spec})"
-    picks = ", ".join(f"json_extract(value, '$.{name}') AS {name}" for name in columns)
-    return f"(SELECT {picks} FROM json_each(:rows)) AS {alias}"
+        spec = ", ".join(f"{column} {kind}" for column, kind in columns.items())
+        return f"jsonb_to_recordset(CAST(:{name} AS jsonb)) AS {name}({spec})"
+    picks = ", ".join(f"json_extract(value, '$.{column}') AS {column}" for column in columns)
+    return f"(SELECT {picks} FROM json_each(:{name})) AS {name}"
 
 
-def batch_statement(dialect: str, template: str, columns: Mapping[str, ColumnType]) -> TextClause:
-    """``template`` with ``{rows}`` replaced by :func:`rows_table` for this database."""
-    return _statement(dialect, template, tuple(columns.items()))
+def batch_statement(dialect: str, template: str, **tables: Mapping[str, ColumnType]) -> TextClause:
+    """``template`` with each ``{name}`` replaced by :func:`rows_table` for this database:
+    ``batch_statement(dialect, "... FROM {moves} ...", moves={"pid": "integer"})``."""
+    frozen = tuple((name, tuple(columns.items())) for name, columns in tables.items())
+    return _statement(dialect, template, frozen)
 
 
 @cache
 def _statement(
-    dialect: str, template: str, columns: tuple[tuple[str, ColumnType], ...]
+    dialect: str,
+    template: str,
+    tables: tuple[tuple[str, tuple[tuple[str, ColumnType], ...]], ...],
 ) -> TextClause:
-    return text(template.format(rows=rows_table(dialect, dict(columns))))
+    return text(
+        template.format(**{name: rows_table(dialect, name, dict(cols)) for name, cols in tables})
+    )
 
 
 def stored_time(dialect: str) -> Callable[[datetime | None], str | None]:
@@ -66,6 +72,6 @@ def _iso_time(moment: datetime | None) -> str | None:
     return moment.isoformat()
 
 
-def document(rows: Sequence[Mapping[str, Any]]) -> dict[str, str]:
-    """The parameters for a batch statement."""
-    return {"rows": json.dumps(rows)}
+def document(**tables: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+    """The parameters for a batch statement: each table's rows as one JSON document."""
+    return {name: json.dumps(rows) for name, rows in tables.items()}

@@ -21,6 +21,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Time,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -102,6 +103,14 @@ class Schedule(Base):
         CheckConstraint("routine_minutes BETWEEN 2 AND 30", name="routine_range"),
         CheckConstraint("working_days BETWEEN 0 AND 127", name="working_days_mask"),
         CheckConstraint("place IN ('desk', 'floor')", name="place_known"),
+        # Most people never ask for a weekly summary. Partial, so that moving a nudge on
+        # (which writes every index of the row on PostgreSQL) adds no entry for them.
+        Index(
+            "ix_schedules_next_summary_at",
+            "next_summary_at",
+            postgresql_where=text("next_summary_at IS NOT NULL"),
+            sqlite_where=text("next_summary_at IS NOT NULL"),
+        ),
     )
 
     person_id: Mapped[int] = mapped_column(
@@ -120,9 +129,13 @@ class Schedule(Base):
     # The one fact the dispatcher scans: indexed, UTC, None when no nudge is due (paused,
     # blocked, nudges off).
     next_nudge_at: Mapped[datetime | None] = mapped_column(index=True)
+    # The nudge after next_nudge_at, worked out ahead by the schedule rules so that claiming
+    # a due nudge is one statement with no rules in it (bot/nudges). None: not worked out
+    # (yet); the dispatcher then works both out when it claims the row.
+    following_nudge_at: Mapped[datetime | None]
     # When this person's weekly summary is due (UTC); None unless they asked for one.
     # Claimed like next_nudge_at, so it goes out once whatever restarts or workers do.
-    next_summary_at: Mapped[datetime | None] = mapped_column(index=True)
+    next_summary_at: Mapped[datetime | None]
     # The last nudge sent, so an unanswered one can be recorded as ignored.
     last_nudge_at: Mapped[datetime | None]
     last_nudge_answered: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -5,19 +5,26 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.app import dispatcher_for
 from bot.console.fake_bot_api import FakeBotApi
 from bot.nudges.dispatcher import Dispatcher
-from bot.storage import create_engine, repo, session_factory, unit_of_work
+from bot.storage import claims, create_engine, repo, session_factory, unit_of_work
 from bot.storage.models import Activity, Person, Schedule
 from tests.chat.harness import ALEX, BotHarness
 
 BERLIN = ZoneInfo("Europe/Berlin")
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def chat_backend(request: pytest.FixtureRequest) -> str:
+    """Claiming is different SQL on each database, so every nudge test runs on both."""
+    return str(request.param)
 
 
 def berlin(*args: int) -> datetime:
@@ -262,7 +269,6 @@ async def test_after_two_hours_down_no_backlog_is_sent(bot: BotHarness, api: Fak
     assert (await _schedule(bot)).next_nudge_at == berlin(2026, 11, 23, 15, 0)
 
 
-@pytest.mark.parametrize("chat_backend", ["sqlite", "postgres"])
 async def test_two_dispatchers_send_every_due_nudge_exactly_once(
     bot: BotHarness, api: FakeBotApi, chat_database: str
 ) -> None:
@@ -289,3 +295,67 @@ async def test_two_dispatchers_send_every_due_nudge_exactly_once(
     chats = [c.params["chat_id"] for c in sends]
     assert len(chats) == people
     assert len(set(chats)) == people
+
+
+async def test_people_whose_following_nudge_was_never_worked_out_get_every_nudge_once(
+    bot: BotHarness, api: FakeBotApi
+) -> None:
+    # As the migration that added following_nudge_at leaves everyone: only the next nudge
+    # known. The first claim works the rest out.
+    bot.clock.now = berlin(2026, 11, 22, 20, 0)
+    await bot.onboard()
+    await _set_columns(bot, following_nudge_at=None)
+    sent = await _run_day(bot, berlin(2026, 11, 23, 0, 0), 24, step_minutes=5)
+    local = [s.astimezone(BERLIN).strftime("%H:%M") for s in sent]
+    assert local == ["10:00", "11:00", "12:00", "13:00", "14:00", "15:00", "16:00", "17:00"]
+    assert len(_nudges(api)) == 8
+
+
+async def test_a_crash_between_sending_and_recording_repeats_no_nudge_and_loses_none_after(
+    bot: BotHarness, api: FakeBotApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await bot.onboard()
+    dispatcher = _dispatcher(bot)
+
+    async def crash(*_args: object, **_kwargs: object) -> None:
+        raise ConnectionResetError("the process died here")
+
+    bot.clock.now = berlin(2026, 11, 23, 10, 0)
+    with monkeypatch.context() as patched:
+        patched.setattr(claims, "record", crash)
+        with pytest.raises(ConnectionResetError):
+            await dispatcher.tick()
+    assert len(_nudges(api)) == 1
+    # Restarted (a new dispatcher: it keeps nothing between ticks): the 10:00 nudge is not
+    # sent again, and the rest of the day goes on as planned.
+    sent = await _run_day(bot, berlin(2026, 11, 23, 10, 0), 8, step_minutes=5)
+    local = [s.astimezone(BERLIN).strftime("%H:%M") for s in sent]
+    assert local == ["11:00", "12:00", "13:00", "14:00", "15:00", "16:00", "17:00"]
+    assert len(_nudges(api)) == 8
+
+
+async def test_a_pause_that_lands_while_a_nudge_is_being_claimed_wins(
+    bot: BotHarness, api: FakeBotApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await bot.onboard()
+    await _set_columns(bot, following_nudge_at=None)  # so the claim parks the row
+    dispatcher = _dispatcher(bot)
+    settle = claims.settle
+
+    async def pause_first(*args: Any, **kwargs: Any) -> set[int]:
+        await bot.send("/pause 2h")
+        return await settle(*args, **kwargs)
+
+    monkeypatch.setattr(claims, "settle", pause_first)
+    bot.clock.now = berlin(2026, 11, 23, 10, 0)
+    result = await dispatcher.tick()
+    assert (result.sent, result.skipped_stale) == (0, 1)
+    assert _nudges(api) == []
+    assert (await _schedule(bot)).next_nudge_at == berlin(2026, 11, 23, 12, 0)
+
+
+async def _set_columns(bot: BotHarness, **values: object) -> None:
+    """Write schedule columns directly, as a migration or another process would."""
+    assert bot.app is not None
+    async with bot.app.bot_data["services"].unit() as session:
+        await session.execute(update(Schedule).values(**values))

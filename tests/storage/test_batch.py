@@ -27,8 +27,8 @@ TIMES = [
 
 _MATCH = """
     UPDATE schedules SET interval_minutes = 45
-    FROM {rows}
-    WHERE schedules.person_id = v.pid AND schedules.next_nudge_at = v.at
+    FROM {moves}
+    WHERE schedules.person_id = moves.pid AND schedules.next_nudge_at = moves.at
 """
 
 
@@ -44,14 +44,16 @@ async def test_a_time_in_a_batch_matches_the_same_time_stored_by_the_orm(
     async with unit_of_work(sessions) as session:
         dialect = session.get_bind().dialect.name
         stored = stored_time(dialect)
-        statement = batch_statement(dialect, _MATCH, {"pid": "integer", "at": "timestamptz"})
+        statement = batch_statement(dialect, _MATCH, moves={"pid": "integer", "at": "timestamptz"})
         near_misses = [moment + timedelta(microseconds=1), moment - timedelta(seconds=1)]
         for other in near_misses:
-            await session.execute(statement, document([{"pid": person.id, "at": stored(other)}]))
+            await session.execute(
+                statement, document(moves=[{"pid": person.id, "at": stored(other)}])
+            )
         untouched = await session.get(Schedule, person.id)
         assert untouched is not None and untouched.interval_minutes == 60
         moved = await session.execute(
-            statement, document([{"pid": person.id, "at": stored(moment)}])
+            statement, document(moves=[{"pid": person.id, "at": stored(moment)}])
         )
         assert cast(CursorResult[Any], moved).rowcount == 1
 
@@ -71,9 +73,9 @@ async def test_rows_inserted_as_a_batch_read_back_like_any_other(sessions: Sessi
             batch_statement(
                 dialect,
                 "INSERT INTO activity (person_id, kind, at) SELECT pid, kind, at FROM {rows}",
-                {"pid": "integer", "kind": "text", "at": "timestamptz"},
+                rows={"pid": "integer", "kind": "text", "at": "timestamptz"},
             ),
-            document([row | {"at": stored(row["at"])} for row in rows]),
+            document(rows=[row | {"at": stored(row["at"])} for row in rows]),
         )
     async with unit_of_work(sessions) as session:
         found = (await session.scalars(select(Activity).order_by(Activity.person_id))).all()

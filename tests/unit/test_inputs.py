@@ -56,7 +56,7 @@ def test_hours_alone_keep_the_working_days() -> None:
 
 
 def test_a_working_day_past_midnight_is_refused_with_what_to_type_instead() -> None:
-    with pytest.raises(InputError, match="past midnight.*18:00-23:59"):
+    with pytest.raises(InputError, match=r"past midnight.*18:00-23:59"):
         parse_working_hours("18:00-02:00")
 
 
