@@ -23,6 +23,7 @@ from bot.coach.schedule import (
     day_slots,
     next_nudge,
     slots_between,
+    upcoming,
     within_working_hours,
 )
 
@@ -467,3 +468,26 @@ def test_a_sunday_whose_slots_fall_in_the_missing_hour_does_not_end_the_nudges()
 def test_a_working_day_must_end_after_it_starts(start: time, end: time) -> None:
     with pytest.raises(ValueError, match=r"end after it starts.*midnight"):
         ScheduleRules("Europe/Berlin", MON_FRI, start, end, 60)
+
+
+@bounded
+@given(snoozes())
+def test_the_nudge_after_next_is_the_one_worked_out_when_the_next_goes_out(
+    case: tuple[ScheduleRules, datetime, datetime],
+) -> None:
+    # The dispatcher claims a nudge by moving the row on to the nudge after it, worked out
+    # ahead: that must be what working it out at the moment the nudge goes out would give.
+    rules, after, snooze = case
+    rules = replace(rules, snoozed_until=snooze)
+    first, second = upcoming(rules, after)
+    assert first == next_nudge(rules, after)
+    if first is None:
+        assert second is None
+        return
+    spent = replace(rules, snoozed_until=None) if snooze <= first else rules
+    assert second == next_nudge(spent, first)
+    if second is not None:
+        assert second > first
+        assert within_working_hours(rules, second)
+        if second != snooze:
+            assert_is_a_slot(rules, second)
