@@ -35,7 +35,11 @@ want() { [[ ${#wanted[@]} -eq 0 ]] || [[ " ${wanted[*]} " == *" $1 "* ]]; }
 want http_client && run http_client --sends 2000 --in-flight 1,4,16,200 --transports aiohttp,httpx
 want throughput && run throughput --people 1000,10000 --backends sqlite,postgres --caps shipped,0 \
     --transports aiohttp,httpx --repeat 3 --jobqueue-cut-off 120
-want tick_cost && run tick_cost --sizes 1000,1000000 --due 100 --ticks 500
+want tick_cost && run tick_cost --runs 1000:rearm,1000000:rearm,1000000:stream --ticks 500 \
+    --pace 0.25
+want tick_cost_1s && STAMP="$STAMP-1s" run tick_cost --runs 1000000:stream --ticks 300 --pace 1
+want tick_cost_mmap && STAMP="$STAMP-mmap" run tick_cost --runs 1000000:stream --ticks 300 \
+    --pace 1 --backends sqlite --sqlite-mmap-mb 1024
 want memory && run memory --sizes 1000,1000000 --jobqueue-sizes 1000,1000000
 want lateness && run lateness --people 100000 --window 180 \
     --scenarios sqlite:1,postgres:1,jobqueue --spread uniform

@@ -110,7 +110,7 @@ def build_application(
     services_options: dict[str, Any] | None = None,
 ) -> LimberApplication:
     """The bot, wired: handlers registered, services in bot_data, commands set at start."""
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.database_url, sqlite_mmap_mb=settings.sqlite_mmap_mb)
     services = Services(
         settings=settings,
         catalogue=catalogue or get_catalogue(),

@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     # Minutes a nudge may be late and still be sent; older slots are skipped, not sent.
     nudge_fresh_minutes: int = Field(default=5, ge=1, le=120)
     rate_limit: bool = True
+    # Reads of a large SQLite file without a system call each (bot/storage/db.py).
+    sqlite_mmap_mb: int = Field(default=0, ge=0, le=1_048_576)
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -24,6 +24,7 @@ def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         "WEBHOOK_SECRET",
         "LOG_LEVEL",
         "NUDGE_TICK_SECONDS",
+        "SQLITE_MMAP_MB",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("STATE_DIR", str(tmp_path / "state"))

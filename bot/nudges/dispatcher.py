@@ -219,7 +219,6 @@ class Dispatcher:
             moves = [move for move in moves if move[0] not in gone]
         if moves or entries or blocked:
             await claims.record(
-                self.engine,
                 connection,
                 moves=moves,
                 entries=entries,

@@ -35,7 +35,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Row
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.storage.batch import ColumnType, batch_statement, document, stored_time
 from bot.storage.models import Person, Schedule
@@ -50,8 +50,15 @@ _STALE_BEFORE = bindparam("stale_before", type_=UTCDateTime())
 _LEASE = bindparam("lease", type_=UTCDateTime())
 _LIMIT = bindparam("limit", type_=Integer())
 
-# What the dispatcher needs of a claimed row. ``due``, ``last``, ``answered`` and
-# ``following`` are the row as it was before the claim.
+# A claimed row, as the dispatcher reads it: whom to send what, the row as it was before the
+# claim (``due``, ``last``, ``answered``, ``following``), then the person's schedule rules.
+_SENDING_COLUMNS = (S.person_id, P.chat_id, P.blocked_at, S.place, S.routine_minutes)
+_BEFORE_COLUMNS = (
+    S.next_nudge_at.label("due"),
+    S.last_nudge_at.label("last"),
+    S.last_nudge_answered.label("answered"),
+    S.following_nudge_at.label("following"),
+)
 RULE_COLUMNS = (
     P.time_zone,
     S.working_days,
@@ -63,9 +70,7 @@ RULE_COLUMNS = (
     S.paused_until,
     S.snoozed_until,
 )
-_SENDING_COLUMNS = (S.person_id, P.chat_id, P.blocked_at, S.place, S.routine_minutes)
-
-_RULES_FROM = len(_SENDING_COLUMNS) + 4
+_RULES_FROM = len(_SENDING_COLUMNS) + len(_BEFORE_COLUMNS)
 
 
 def rules_key(row: Row[Any]) -> tuple[Any, ...]:
@@ -93,13 +98,7 @@ _CLAIM_VALUES = {
 
 def _claim_postgres() -> Any:
     due = (
-        select(
-            S.person_id,
-            S.next_nudge_at.label("due"),
-            S.last_nudge_at.label("last"),
-            S.last_nudge_answered.label("answered"),
-            S.following_nudge_at.label("following"),
-        )
+        select(S.person_id, *_BEFORE_COLUMNS)
         .where(S.next_nudge_at <= _NOW)
         .order_by(S.next_nudge_at)
         .limit(_LIMIT)
@@ -111,12 +110,7 @@ def _claim_postgres() -> Any:
         .where(S.person_id == due.c.person_id, P.id == S.person_id)
         .values(_CLAIM_VALUES)
         .returning(
-            *_SENDING_COLUMNS,
-            due.c.due,
-            due.c.last,
-            due.c.answered,
-            due.c.following,
-            *RULE_COLUMNS,
+            *_SENDING_COLUMNS, *(due.c[column.name] for column in _BEFORE_COLUMNS), *RULE_COLUMNS
         )
     )
 
@@ -124,14 +118,7 @@ def _claim_postgres() -> Any:
 _CLAIM_POSTGRES = _claim_postgres()
 _ANY_DUE = select(literal(1)).where(S.next_nudge_at <= _NOW).limit(1)
 _DUE_SQLITE = (
-    select(
-        *_SENDING_COLUMNS,
-        S.next_nudge_at.label("due"),
-        S.last_nudge_at.label("last"),
-        S.last_nudge_answered.label("answered"),
-        S.following_nudge_at.label("following"),
-        *RULE_COLUMNS,
-    )
+    select(*_SENDING_COLUMNS, *_BEFORE_COLUMNS, *RULE_COLUMNS)
     .join(PEOPLE, P.id == S.person_id)
     .where(S.next_nudge_at <= _NOW)
     .order_by(S.next_nudge_at)
@@ -161,7 +148,7 @@ async def claim_due(
     # Most ticks find nothing due: they should not take SQLite's write lock to learn that.
     if (await connection.execute(_ANY_DUE, {"now": now})).first() is None:
         return []
-    async with _immediate(connection):
+    async with _transaction(connection):
         rows = (await connection.execute(_DUE_SQLITE, params)).all()
         if rows:
             await connection.execute(_CLAIM_SQLITE, params | {"ids": [r.person_id for r in rows]})
@@ -169,10 +156,11 @@ async def claim_due(
 
 
 @asynccontextmanager
-async def _immediate(connection: AsyncConnection) -> AsyncIterator[None]:
-    """A SQLite transaction that holds the write lock from its start, so that what it reads
-    is still true when it writes."""
-    await connection.exec_driver_sql("BEGIN IMMEDIATE")
+async def _transaction(connection: AsyncConnection) -> AsyncIterator[None]:
+    """A transaction on a connection in autocommit mode. On SQLite it holds the write lock
+    from its start, so that what it reads is still true when it writes."""
+    begin = "BEGIN IMMEDIATE" if connection.dialect.name == "sqlite" else "BEGIN"
+    await connection.exec_driver_sql(begin)
     try:
         yield
     except BaseException:
@@ -238,7 +226,6 @@ _ENTRIES: dict[str, ColumnType] = {"pid": "integer", "kind": "text", "at": "time
 
 
 async def record(
-    engine: AsyncEngine,
     connection: AsyncConnection,
     *,
     moves: Sequence[tuple[int, datetime, datetime | None]],
@@ -246,9 +233,10 @@ async def record(
     blocked: Sequence[int],
     now: datetime,
 ) -> None:
-    """Write down a batch once it is sent: each row's following slot (person, the next nudge
-    the claim left, the one after it: only where the row is still as the claim left it), the
-    activity log (person, kind, time) and the people who turned out to have blocked the bot."""
+    """Write down a batch once it is sent, on a connection in autocommit mode: each row's
+    following slot (person, the next nudge the claim left, the one after it: only where the
+    row is still as the claim left it), the activity log (person, kind, time) and the people
+    who turned out to have blocked the bot."""
     dialect = connection.dialect.name
     # Slots are shared by many people: each is put as the database stores it once.
     stored = cache(stored_time(dialect))
@@ -263,16 +251,16 @@ async def record(
             batch_statement(dialect, template, moves=_MOVES, entries=_ENTRIES), params
         )
         return
-    async with engine.begin() as transaction:
+    async with _transaction(connection):
         if moves:
-            await transaction.execute(batch_statement(dialect, _FOLLOWING, moves=_MOVES), params)
+            await connection.execute(batch_statement(dialect, _FOLLOWING, moves=_MOVES), params)
         if entries:
-            await transaction.execute(batch_statement(dialect, _LOG, entries=_ENTRIES), params)
+            await connection.execute(batch_statement(dialect, _LOG, entries=_ENTRIES), params)
         if blocked:
-            await transaction.execute(
+            await connection.execute(
                 update(PEOPLE).where(P.id.in_(blocked)).values(blocked_at=now)
             )
-            await transaction.execute(
+            await connection.execute(
                 update(SCHEDULES)
                 .where(S.person_id.in_(blocked))
                 .values(next_nudge_at=None, following_nudge_at=None, last_nudge_answered=true())

@@ -91,3 +91,18 @@ async def test_the_running_bot_checkpoints_sqlite_every_second(bot: BotHarness) 
         assert _digest(database) != before
     finally:
         job.schedule_removal()
+
+
+@pytest.mark.parametrize(("megabytes", "mapped"), [(0, 0), (64, 64 * 2**20)])
+async def test_sqlite_maps_as_much_of_the_file_as_the_setting_says(
+    tmp_path: Path, megabytes: int, mapped: int
+) -> None:
+    engine = create_engine(
+        f"sqlite+aiosqlite:///{tmp_path / 'mapped.db'}", sqlite_mmap_mb=megabytes
+    )
+    try:
+        async with engine.connect() as connection:
+            size = (await connection.exec_driver_sql("PRAGMA mmap_size")).scalar()
+    finally:
+        await engine.dispose()
+    assert size == mapped

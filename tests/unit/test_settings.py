@@ -82,3 +82,9 @@ def test_an_api_base_url_must_be_http() -> None:
     assert load_settings(telegram_api_base_url="http://127.0.0.1:8081/").telegram_api_base_url == (
         "http://127.0.0.1:8081"
     )
+
+
+def test_a_negative_sqlite_memory_map_names_the_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SQLITE_MMAP_MB", "-5")
+    with pytest.raises(SettingsError, match="SQLITE_MMAP_MB"):
+        load_settings()
