@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Run every benchmark in turn (about 65 minutes on a 2-core machine) and keep each one's JSON
+# Run every benchmark in turn (about 80 minutes on a 2-core machine) and keep each one's JSON
 # line and progress log in bench/results/ (git-ignored). Needs PostgreSQL at 127.0.0.1:5432
 # (user postgres, trust auth; LIMBER_BENCH_PG_HOST/PORT/USER to change); every database it
 # creates is called limber_bench_* and dropped again. Only 127.0.0.1 is used.
