@@ -232,8 +232,9 @@ async def measure(
                     await dispatcher.tick()
                     empty_ms.append((time.perf_counter() - started) * 1000)
                 claims.recording = False
-                # EXPLAIN the claim the dispatcher really sent, with 100 rows due again.
-                await make_due(total, "rearm")
+                # EXPLAIN the claim the dispatcher really sent, with 100 rows due again: due
+                # at the moment of the last ticks, which the claim's parameters hold.
+                await make_due(total - 1, "rearm")
                 assert claims.last is not None
                 statement, params = claims.last
                 # Mapped SQLite pages the ticks read count here (SQLITE_MMAP_MB).

@@ -48,7 +48,10 @@ S, P = SCHEDULES.c, PEOPLE.c
 _NOW = bindparam("now", type_=UTCDateTime())
 _STALE_BEFORE = bindparam("stale_before", type_=UTCDateTime())
 _LEASE = bindparam("lease", type_=UTCDateTime())
-_LIMIT = bindparam("limit", type_=Integer())
+# Written into the SQL, not sent as a parameter: with an unknown LIMIT, PostgreSQL's generic
+# plan (what a prepared statement may switch to) guesses a tenth of the table is wanted and
+# hash-joins all of people (bench/README.md).
+_LIMIT = bindparam("limit", type_=Integer(), literal_execute=True)
 
 # A claimed row, as the dispatcher reads it: whom to send what, the row as it was before the
 # claim (``due``, ``last``, ``answered``, ``following``), then the person's schedule rules.
