@@ -41,6 +41,7 @@ want tick_cost_1s && STAMP="$STAMP-1s" run tick_cost --runs 1000000:stream --tic
 want tick_cost_mmap && STAMP="$STAMP-mmap" run tick_cost --runs 1000000:stream --ticks 300 \
     --pace 1 --backends sqlite --sqlite-mmap-mb 1024
 want memory && run memory --sizes 1000,1000000 --jobqueue-sizes 1000,1000000
+want schedule_rules && run schedule_rules --cases 20000 --rounds 5
 want lateness && run lateness --people 100000 --window 180 \
     --scenarios sqlite:1,postgres:1,jobqueue --spread uniform
 want lateness_minute && STAMP="$STAMP-minute" run lateness --people 100000 --window 180 \

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -112,25 +113,27 @@ def main() -> None:
     if options.against:
         modules[options.against] = module_at(options.against)
     samples = {name: cases(module, options.cases) for name, module in modules.items()}
+    nexts = {
+        name: [modules[name].next_nudge(rules, moment) for rules, moment in sample]
+        for name, sample in samples.items()
+    }
     # following_nudge is asked, as by the dispatcher, about a slot: each case's next nudge.
     slots = {
         name: [
             (rules, slot)
-            for rules, moment in sample
-            if (slot := modules[name].next_nudge(rules, moment)) is not None
+            for (rules, _), slot in zip(samples[name], found, strict=True)
+            if slot is not None
         ]
-        for name, sample in samples.items()
+        for name, found in nexts.items()
     }
     if options.against:
         then = modules[options.against]
-        for (rules, moment), (old_rules, _) in zip(
-            samples["current"], samples[options.against], strict=True
+        assert nexts["current"] == nexts[options.against]
+        for (rules, slot), (old_rules, _) in zip(
+            slots["current"], slots[options.against], strict=True
         ):
-            ours = schedule.next_nudge(rules, moment)
-            assert ours == then.next_nudge(old_rules, moment), (rules, moment)
-            if ours is not None:
-                following = schedule.following_nudge(rules, ours)
-                assert following == then.following_nudge(old_rules, ours), (rules, ours)
+            following = schedule.following_nudge(rules, slot)
+            assert following == then.following_nudge(old_rules, slot), (rules, slot)
         note(f"{options.cases:,} cases: both give the same answers")
     timings: dict[str, dict[str, list[float]]] = {
         name: {"following_nudge": [], "next_nudge": []} for name in modules
@@ -145,16 +148,16 @@ def main() -> None:
             )
         note(f"round {round_ + 1}: " + ", ".join(f"{n} {t}" for n, t in timings.items()))
     medians = {
-        name: {function: round(sorted(v)[len(v) // 2], 2) for function, v in figures.items()}
+        name: {function: round(statistics.median(v), 2) for function, v in figures.items()}
         for name, figures in timings.items()
     }
     result: dict[str, Any] = {
         "cases": options.cases,
         "slots": len(slots["current"]),
         "rounds": options.rounds,
+        "us_per_call_median": medians,
+        "us_per_call_runs": timings,
     }
-    result["us_per_call_median"] = medians
-    result["us_per_call_runs"] = timings
     if options.against:
         result["speedup"] = {
             function: round(medians[options.against][function] / medians["current"][function], 2)

@@ -183,7 +183,7 @@ async def measure(
                 return
             # Due at a new instant every tick: with a clock that stood still, every tick's
             # rows were due at one instant, and on PostgreSQL the dead index entries at that
-            # one key piled up tick after tick (bench/README.md).
+            # one key piled up tick after tick, slowing every claim after.
             ids = rng.sample(range(1, size + 1), due)
             async with unit_of_work(sessions) as session:
                 await session.execute(
