@@ -31,6 +31,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 from bot.app import WAL_CHECKPOINT_EVERY
 from bot.coach.schedule import ScheduleRules, following_nudge
 from bot.storage import checkpoint_wal, migrations
+from bot.storage.claims import NudgeStore, SqliteStore, nudge_store
 from bot.storage.db import sqlite_file
 from bot.telegram_http import AiohttpRequest
 
@@ -512,8 +513,9 @@ def fake_bot(api: FakeApiProcess, pool: int, transport: str = "aiohttp") -> Bot:
 
 
 class StatementLog:
-    """The SQL an engine runs, with how long the driver took: to find and EXPLAIN the exact
-    claim query the dispatcher sends, and to time it alone."""
+    """The SQL the dispatcher runs, with how long the driver took: to find and EXPLAIN the
+    exact claim query the dispatcher sends, and to time it alone. It watches an engine
+    (PostgreSQL) or the dispatcher's own SQLite connection (``store``)."""
 
     def __init__(self, engine: AsyncEngine, match: Callable[[str], bool]) -> None:
         self.match = match
@@ -523,6 +525,24 @@ class StatementLog:
         self._started: float | None = None
         event.listen(engine.sync_engine, "before_cursor_execute", self._before)
         event.listen(engine.sync_engine, "after_cursor_execute", self._after)
+
+    def store(self, engine: AsyncEngine, *, sqlite_mmap_mb: int = 0) -> NudgeStore:
+        """The dispatcher's store for ``engine``; on SQLite, one whose statements this log
+        sees too."""
+        store = nudge_store(engine, sqlite_mmap_mb=sqlite_mmap_mb)
+        if isinstance(store, SqliteStore):
+            log = self
+
+            class WatchedConnection(sqlite3.Connection):
+                def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
+                    log._before(None, None, sql, parameters)
+                    try:
+                        return super().execute(sql, parameters)
+                    finally:
+                        log._after()
+
+            store.connection_class = WatchedConnection
+        return store
 
     def _before(self, conn: Any, cursor: Any, statement: str, params: Any, *_: Any) -> None:
         if self.match(statement):

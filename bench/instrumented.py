@@ -6,9 +6,8 @@ import inspect
 import time
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from bot.nudges.dispatcher import Batch, Claimed, Dispatcher, TickResult
+from bot.storage.claims import Claims
 
 
 def shipped_send_concurrency() -> Any:
@@ -30,9 +29,9 @@ class TimedDispatcher(Dispatcher):
         self.record_ms: list[float] = []
         self._last_answer = 0.0
 
-    async def _claim(self, connection: AsyncConnection, result: TickResult) -> Batch:
+    async def _claim(self, claims: Claims, result: TickResult) -> Batch:
         started = time.perf_counter()
-        batch = await super()._claim(connection, result)
+        batch = await super()._claim(claims, result)
         self.claim_ms.append((time.perf_counter() - started) * 1000)
         return batch
 
@@ -41,11 +40,9 @@ class TimedDispatcher(Dispatcher):
         self._last_answer = time.perf_counter()
         return outcome
 
-    async def _send_all(
-        self, connection: AsyncConnection, batch: Batch, result: TickResult
-    ) -> None:
+    async def _send_all(self, claims: Claims, batch: Batch, result: TickResult) -> None:
         started = self._last_answer = time.perf_counter()
-        await super()._send_all(connection, batch, result)
+        await super()._send_all(claims, batch, result)
         finished = time.perf_counter()
         self.send_ms.append((self._last_answer - started) * 1000)
         self.record_ms.append((finished - self._last_answer) * 1000)

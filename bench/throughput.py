@@ -61,6 +61,7 @@ from bench.instrumented import TimedDispatcher, shipped_send_concurrency
 from bot.chat.handlers.nudges import render_nudge
 from bot.nudges.dispatcher import Claimed
 from bot.storage import create_engine, session_factory
+from bot.storage.claims import nudge_store
 from bot.storage.models import Activity, Schedule
 from bot.telegram_http import AiohttpRequest
 
@@ -84,12 +85,13 @@ async def dispatcher_run(
         sessions = session_factory(engine)
         await api.clear()
         bot = fake_bot(api, pool, transport)
+        store = nudge_store(engine)
         try:
             async with bot, wal_checkpoints(engine):
                 # cap None: the Dispatcher's own default, as shipped.
                 options: dict[str, Any] = {} if cap is None else {"send_concurrency": cap}
                 dispatcher = TimedDispatcher(
-                    engine,
+                    store,
                     bot,
                     render_nudge,
                     clock=FixedClock(DUE + timedelta(seconds=1)),
@@ -118,6 +120,7 @@ async def dispatcher_run(
                     select(func.count()).select_from(Schedule).where(Schedule.next_nudge_at <= DUE)
                 )
         finally:
+            await store.close()
             await engine.dispose()
         fake = await api.stats()
     outcome = {

@@ -134,13 +134,13 @@ async def explain_postgres(url: str, statement: str, params: Any) -> dict[str, A
 def explain_sqlite(url: str, statement: str, params: Any) -> dict[str, Any]:
     connection = sqlite3.connect(sqlite_path(url))
     try:
-        rows = connection.execute(f"EXPLAIN QUERY PLAN {statement}", tuple(params)).fetchall()
+        rows = connection.execute(f"EXPLAIN QUERY PLAN {statement}", params).fetchall()
     finally:
         connection.close()
     plan = "\n".join(f"{r[0]}|{r[1]}|{r[3]}" for r in rows)
     return {
         "statement": " ".join(statement.split()),
-        "params": [str(p) for p in params],
+        "params": {name: str(value) for name, value in params.items()},
         "plans": {"query_plan": plan},
         "index_used": INDEX in plan,
     }
@@ -166,6 +166,7 @@ async def measure(
         engine = create_engine(url, sqlite_mmap_mb=sqlite_mmap_mb)
         sessions = session_factory(engine)
         claims = StatementLog(engine, is_claim_query)
+        store = claims.store(engine, sqlite_mmap_mb=sqlite_mmap_mb)
         rng = random.Random(11)
         bot = fake_bot(api, 256)
         await api.clear()
@@ -197,9 +198,7 @@ async def measure(
             # one of each per tick, as in the running bot (NUDGE_TICK_SECONDS and
             # WAL_CHECKPOINT_EVERY are both a second), only faster.
             async with bot, wal_checkpoints(engine, every=pace or None):
-                dispatcher = TimedDispatcher(
-                    engine, bot, render_nudge, clock=clock, batch_size=200
-                )
+                dispatcher = TimedDispatcher(store, bot, render_nudge, clock=clock, batch_size=200)
                 claim_ms: list[float] = []
                 send_ms: list[float] = []
                 record_ms: list[float] = []
@@ -240,6 +239,7 @@ async def measure(
                 # Mapped SQLite pages the ticks read count here (SQLITE_MMAP_MB).
                 resident = memory_mib()
         finally:
+            await store.close()
             await engine.dispose()
         if backend == "postgres":
             explained = await explain_postgres(url, statement, params)

@@ -27,6 +27,7 @@ from bot.chat.weekly import WeeklySummaries
 from bot.config import Settings
 from bot.nudges.dispatcher import Dispatcher
 from bot.storage import checkpoint_wal, create_engine, session_factory
+from bot.storage.claims import nudge_store
 from bot.storage.db import sqlite_file
 from bot.telegram_http import AiohttpRequest
 
@@ -66,6 +67,7 @@ class TimedApplication(Application):  # type: ignore[type-arg]
     async def shutdown(self) -> None:
         await super().shutdown()
         services: Services = self.bot_data["services"]
+        await services.nudges.close()
         await services.engine.dispose()
 
     async def process_update(self, update: object) -> None:
@@ -116,6 +118,7 @@ def build_application(
         catalogue=catalogue or get_catalogue(),
         engine=engine,
         sessions=session_factory(engine),
+        nudges=nudge_store(engine, sqlite_mmap_mb=settings.sqlite_mmap_mb),
         **(services_options or {}),
     )
     builder = (
@@ -148,7 +151,7 @@ def build_application(
 def dispatcher_for(application: LimberApplication) -> Dispatcher:
     services: Services = application.bot_data["services"]
     return Dispatcher(
-        services.engine,
+        services.nudges,
         application.bot,
         render_nudge,
         clock=services.clock,

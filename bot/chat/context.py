@@ -14,6 +14,7 @@ from telegram.ext import CallbackContext, ExtBot
 from bot.catalogue import Catalogue
 from bot.config import Settings
 from bot.storage import unit_of_work
+from bot.storage.claims import NudgeStore
 
 
 def utc_now() -> datetime:
@@ -26,6 +27,8 @@ class Services:
     catalogue: Catalogue
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
+    # Where the nudge dispatcher claims (on SQLite, a connection and thread of its own).
+    nudges: NudgeStore
     # Injected so tests and the console can run a clock of their own.
     clock: Callable[[], datetime] = utc_now
     # Seconds between countdown edits; Telegram frowns on editing more often than this.

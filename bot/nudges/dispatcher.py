@@ -6,6 +6,7 @@ the following slot its schedule rules worked out ahead and is committed before a
 sent, so two processes never send the same slot and a slot is sent at most once; on
 PostgreSQL it is one statement, behind ``FOR UPDATE SKIP LOCKED`` (bot/storage/claims.py).
 After sending, each row's new following slot and the activity log are written in one more.
+On SQLite both run on a connection and thread of the dispatcher's own (bot/storage/claims).
 After downtime, slots older than the freshness window are skipped, not sent: at most one
 nudge arrives, and only a little late.
 """
@@ -19,17 +20,15 @@ import warnings
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy.engine import Row
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.warnings import PTBUserWarning
 
 from bot.chat.people import rules_of
 from bot.coach.schedule import ScheduleRules, following_nudge, next_nudge, upcoming
-from bot.storage import claims
+from bot.storage.claims import ClaimedRow, Claims, NudgeStore, Settlement, moves_on, rules_key
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +40,7 @@ _UNKNOWN = datetime.min
 LEASE = timedelta(minutes=1)
 
 
-@dataclass(frozen=True)
-class Claimed:
+class Claimed(NamedTuple):
     person_id: int
     chat_id: int
     slot: datetime
@@ -65,12 +63,39 @@ class TickResult:
 
 @dataclass
 class Batch:
-    """One claim: the rows it took, the nudges to send, and the following slots to write."""
+    """One claim: the rows it took and the nudges to send."""
 
     taken: int = 0
     nudges: list[Claimed] = field(default_factory=list)
-    # (person, their next nudge as the claim left it, the one after it)
-    moves: list[tuple[int, datetime, datetime | None]] = field(default_factory=list)
+
+
+class _Slots:
+    """The schedule rules and slots of the people in one claim. Everyone due in it shares the
+    moment, and people share their rules (zone, days, hours, interval) far more often than
+    not: each distinct set of rules is built once, and the slot after each slot worked out
+    once for everyone who has both."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+        self._rules: dict[tuple[Any, ...], ScheduleRules] = {}
+        self._after: dict[tuple[tuple[Any, ...], datetime], datetime | None] = {}
+
+    def rules(self, row: ClaimedRow) -> ScheduleRules:
+        key = rules_key(row)
+        rules = self._rules.get(key)
+        if rules is None:
+            rules = self._rules[key] = _rules(row, self.now)
+        return rules
+
+    def following_after(self, row: ClaimedRow) -> datetime | None:
+        """The nudge after a row's following one, for a row the claim moves on to it."""
+        if row.following is None:
+            return None  # not moved on: its slots are worked out when it is settled
+        key = (rules_key(row), row.following)
+        then = self._after.get(key, _UNKNOWN)
+        if then is _UNKNOWN:
+            then = self._after[key] = following_nudge(self.rules(row), row.following)
+        return then
 
 
 Render = Callable[[Claimed], tuple[str, InlineKeyboardMarkup]]
@@ -79,7 +104,7 @@ Render = Callable[[Claimed], tuple[str, InlineKeyboardMarkup]]
 class Dispatcher:
     def __init__(
         self,
-        engine: AsyncEngine,
+        store: NudgeStore,
         bot: Bot,
         render: Render,
         *,
@@ -90,7 +115,7 @@ class Dispatcher:
         max_attempts: int = 4,
         send_concurrency: int | None = 4,
     ) -> None:
-        self.engine = engine
+        self.store = store
         self.bot = bot
         self.render = render
         self.clock = clock
@@ -117,85 +142,68 @@ class Dispatcher:
         """
         result = TickResult()
         self._markups.clear()  # holding the markups keeps their ids from being reused
-        # One connection for the tick, in autocommit: each claim and each record is a
-        # statement (or, on SQLite, a transaction) of its own.
-        async with self.engine.connect() as connection:
-            await connection.execution_options(isolation_level="AUTOCOMMIT")
+        async with self.store.claims() as claims:
             while True:
-                batch = await self._claim(connection, result)
+                batch = await self._claim(claims, result)
                 if batch.taken == 0:
                     return result
-                await self._send_all(connection, batch, result)
+                await self._send_all(claims, batch, result)
                 if batch.taken < self.batch_size:
                     return result
 
-    async def _claim(self, connection: AsyncConnection, result: TickResult) -> Batch:
+    async def close(self) -> None:
+        """Let go of the store's connection and thread (SQLite); the next tick opens them
+        again."""
+        await self.store.close()
+
+    async def _claim(self, claims: Claims, result: TickResult) -> Batch:
         now = self.clock()
         stale_before = now - self.fresh
+        slots = _Slots(now)
         rows = await claims.claim_due(
-            connection,
             now=now,
             stale_before=stale_before,
             lease=now + LEASE,
             limit=self.batch_size,
+            after=slots.following_after,
         )
         batch = Batch(taken=len(rows))
-        # Everyone due in one claim shares the moment, and people share their rules (zone,
-        # days, hours, interval) far more often than not: each distinct set of rules is
-        # built once per claim, and the slot after each slot worked out once for them.
-        known: dict[tuple[Any, ...], ScheduleRules] = {}
-        after: dict[tuple[tuple[Any, ...], datetime], datetime | None] = {}
-        parked: list[tuple[Row[Any], datetime | None, dict[str, Any]]] = []
+        parked: list[tuple[ClaimedRow, datetime | None, Settlement]] = []
         for row in rows:
-            pid, _chat, blocked_at, _place, _minutes, due, last, answered, following = row[:9]
-            if blocked_at is not None:
+            if row.blocked_at is not None:
                 continue  # the claim took them off the schedule
-            key = claims.rules_key(row)
-            rules = known.get(key)
-            if rules is None:
-                rules = known[key] = _rules(row, now)
-            if following is not None and following > now:
-                # The claim moved the row on to its following slot; work out the one after.
-                if due >= stale_before:
-                    batch.nudges.append(_nudge(row, due))
-                then = after.get((key, following), _UNKNOWN)
-                if then is _UNKNOWN:
-                    then = after[key, following] = following_nudge(rules, following)
-                batch.moves.append((pid, following, then))
+            if moves_on(row, now):
+                # Moved on to its following slot (and the one after it written down).
+                if row.due >= stale_before:
+                    batch.nudges.append(_nudge(row, row.due))
                 continue
             # Parked on the lease: no following slot was known, or it has passed (downtime).
-            slot: datetime | None = due
-            if due < stale_before:
+            rules = slots.rules(row)
+            slot: datetime | None = row.due
+            if row.due < stale_before:
                 # Missed slots are not sent; only the latest one, if it is still fresh.
                 latest = next_nudge(rules, stale_before)
                 slot = latest if latest is not None and latest <= now else None
             upcoming_slot, following = upcoming(rules, now)
-            parked.append(
-                (
-                    row,
-                    slot,
-                    {
-                        "pid": pid,
-                        "lease": now + LEASE,
-                        "next": upcoming_slot,
-                        "following": following,
-                        "last": last if slot is None else slot,
-                        "answered": answered if slot is None else False,
-                    },
-                )
+            settlement = Settlement(
+                row.person_id,
+                lease=now + LEASE,
+                next=upcoming_slot,
+                following=following,
+                last=row.last if slot is None else slot,
+                answered=row.answered if slot is None else False,
             )
+            parked.append((row, slot, settlement))
         if parked:
-            settled = await claims.settle(connection, [move for _, _, move in parked])
-            for row, slot, _move in parked:
+            settled = await claims.settle([settlement for _, _, settlement in parked])
+            for row, slot, _settlement in parked:
                 if slot is not None and row.person_id in settled:
                     batch.nudges.append(_nudge(row, slot))
         result.claimed += len(batch.nudges)
         result.skipped_stale += batch.taken - len(batch.nudges)
         return batch
 
-    async def _send_all(
-        self, connection: AsyncConnection, batch: Batch, result: TickResult
-    ) -> None:
+    async def _send_all(self, claims: Claims, batch: Batch, result: TickResult) -> None:
         outcomes = await asyncio.gather(*(self._send_gated(n) for n in batch.nudges))
         entries: list[tuple[int, str, datetime]] = []
         blocked: list[int] = []
@@ -213,18 +221,7 @@ class Dispatcher:
                 blocked.append(nudge.person_id)
             else:
                 result.failed += 1
-        moves = batch.moves
-        if blocked:
-            gone = set(blocked)
-            moves = [move for move in moves if move[0] not in gone]
-        if moves or entries or blocked:
-            await claims.record(
-                connection,
-                moves=moves,
-                entries=entries,
-                blocked=blocked,
-                now=self.clock(),
-            )
+        await claims.record(entries=entries, blocked=blocked, now=self.clock())
 
     async def _send_gated(self, nudge: Claimed) -> tuple[str, datetime]:
         if self._gate is None:
@@ -289,7 +286,7 @@ class Dispatcher:
         return self.clock() + timedelta(seconds=wait_seconds) - nudge.slot <= self.fresh
 
 
-def _rules(row: Row[Any], now: datetime) -> ScheduleRules:
+def _rules(row: ClaimedRow, now: datetime) -> ScheduleRules:
     """The rules of the person in a claimed row, as of ``now``."""
     rules = rules_of(row, row)
     if rules.snoozed_until is not None and rules.snoozed_until <= now:
@@ -298,7 +295,7 @@ def _rules(row: Row[Any], now: datetime) -> ScheduleRules:
     return rules
 
 
-def _nudge(row: Row[Any], slot: datetime) -> Claimed:
+def _nudge(row: ClaimedRow, slot: datetime) -> Claimed:
     return Claimed(
         row.person_id,
         row.chat_id,

@@ -30,9 +30,11 @@ def create_engine(url: str, *, sqlite_mmap_mb: int = 0, **kwargs: Any) -> AsyncE
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-        if sqlite_mmap_mb:
-            event.listen(engine.sync_engine, "connect", _memory_map(sqlite_mmap_mb))
+
+        def on_connect(dbapi_connection: Any, _record: Any) -> None:
+            sqlite_pragmas(dbapi_connection, mmap_mb=sqlite_mmap_mb)
+
+        event.listen(engine.sync_engine, "connect", on_connect)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_async_engine(url, **kwargs)
@@ -45,7 +47,9 @@ def create_engine(url: str, *, sqlite_mmap_mb: int = 0, **kwargs: Any) -> AsyncE
 WAL_BACKSTOP_PAGES = 10_000
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def sqlite_pragmas(dbapi_connection: Any, *, mmap_mb: int = 0) -> None:
+    """What every connection to the SQLite file is set up with (the engine's, and the
+    dispatcher's own, bot/storage/claims/sqlite.py)."""
     # Foreign keys are off by default in SQLite, and /forget relies on ON DELETE CASCADE.
     # WAL lets the dispatcher read while a handler writes. With WAL, synchronous=NORMAL
     # keeps the database consistent and every commit across a crash of the process; only a
@@ -56,20 +60,13 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute(f"PRAGMA wal_autocheckpoint={WAL_BACKSTOP_PAGES}")
+    if mmap_mb:
+        # Without it every page SQLite's own small cache misses is a pread(): with 1,000,000
+        # people that made finding a tick's 100 due rows 6 ms instead of 1.4
+        # (bench/README.md). Mapped pages the bot has read count in its resident memory (as
+        # file pages the kernel can drop), which is why it is a setting and off by default.
+        cursor.execute(f"PRAGMA mmap_size={mmap_mb * 2**20}")
     cursor.close()
-
-
-def _memory_map(megabytes: int) -> Any:
-    # Without it every page SQLite's own small cache misses is a pread(): with 1,000,000
-    # people that made finding a tick's 100 due rows 6 ms instead of 1.4 (bench/README.md).
-    # Mapped pages the bot has read count in its resident memory (as file pages the kernel
-    # can drop), which is why it is a setting and off by default.
-    def pragma(dbapi_connection: Any, _record: Any) -> None:
-        cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA mmap_size={megabytes * 2**20}")
-        cursor.close()
-
-    return pragma
 
 
 class Checkpoint(NamedTuple):

@@ -14,7 +14,9 @@ from sqlalchemy import select, update
 from bot.app import dispatcher_for
 from bot.console.fake_bot_api import FakeBotApi
 from bot.nudges.dispatcher import Dispatcher
-from bot.storage import claims, create_engine, repo, session_factory, unit_of_work
+from bot.storage import create_engine, repo, session_factory, unit_of_work
+from bot.storage.claims import SqliteStore, nudge_store
+from bot.storage.claims.postgres import PostgresClaims
 from bot.storage.models import Activity, Person, Schedule
 from tests.chat.harness import ALEX, BotHarness
 
@@ -285,12 +287,16 @@ async def test_two_dispatchers_send_every_due_nudge_exactly_once(
             person.time_zone = "Europe/Berlin"
             schedule = await repo.schedule_for(session, person.id)
             schedule.next_nudge_at = now
-    await engine.dispose()
-
+    # Two bot processes: each dispatcher with a store (on SQLite, a connection) of its own.
     first, second = _dispatcher(bot), _dispatcher(bot)
+    second.store = nudge_store(engine)
     first.batch_size = second.batch_size = 40
-    results = await asyncio.gather(first.tick(), second.tick())
+    try:
+        results = await asyncio.gather(first.tick(), second.tick())
+    finally:
+        await second.close()
     assert sum(r.sent for r in results) == people
+    await engine.dispose()
     sends = api.calls_to("sendMessage")
     chats = [c.params["chat_id"] for c in sends]
     assert len(chats) == people
@@ -322,7 +328,8 @@ async def test_a_crash_between_sending_and_recording_repeats_no_nudge_and_loses_
 
     bot.clock.now = berlin(2026, 11, 23, 10, 0)
     with monkeypatch.context() as patched:
-        patched.setattr(claims, "record", crash)
+        patched.setattr(PostgresClaims, "record", crash)
+        patched.setattr(SqliteStore, "record", crash)
         with pytest.raises(ConnectionResetError):
             await dispatcher.tick()
     assert len(_nudges(api)) == 1
@@ -340,13 +347,16 @@ async def test_a_pause_that_lands_while_a_nudge_is_being_claimed_wins(
     await bot.onboard()
     await _set_columns(bot, following_nudge_at=None)  # so the claim parks the row
     dispatcher = _dispatcher(bot)
-    settle = claims.settle
 
-    async def pause_first(*args: Any, **kwargs: Any) -> set[int]:
-        await bot.send("/pause 2h")
-        return await settle(*args, **kwargs)
+    def pausing_first(settle: Any) -> Any:
+        async def pause_first(*args: Any, **kwargs: Any) -> set[int]:
+            await bot.send("/pause 2h")
+            return await settle(*args, **kwargs)
 
-    monkeypatch.setattr(claims, "settle", pause_first)
+        return pause_first
+
+    monkeypatch.setattr(PostgresClaims, "settle", pausing_first(PostgresClaims.settle))
+    monkeypatch.setattr(SqliteStore, "settle", pausing_first(SqliteStore.settle))
     bot.clock.now = berlin(2026, 11, 23, 10, 0)
     result = await dispatcher.tick()
     assert (result.sent, result.skipped_stale) == (0, 1)

@@ -47,14 +47,10 @@ async def test_a_time_in_a_batch_matches_the_same_time_stored_by_the_orm(
         statement = batch_statement(dialect, _MATCH, moves={"pid": "integer", "at": "timestamptz"})
         near_misses = [moment + timedelta(microseconds=1), moment - timedelta(seconds=1)]
         for other in near_misses:
-            await session.execute(
-                statement, document(moves=[{"pid": person.id, "at": stored(other)}])
-            )
+            await session.execute(statement, document(moves=[(person.id, stored(other))]))
         untouched = await session.get(Schedule, person.id)
         assert untouched is not None and untouched.interval_minutes == 60
-        moved = await session.execute(
-            statement, document(moves=[{"pid": person.id, "at": stored(moment)}])
-        )
+        moved = await session.execute(statement, document(moves=[(person.id, stored(moment))]))
         assert cast(CursorResult[Any], moved).rowcount == 1
 
 
@@ -62,10 +58,7 @@ async def test_rows_inserted_as_a_batch_read_back_like_any_other(sessions: Sessi
     async with unit_of_work(sessions) as session:
         first, _ = await repo.get_or_create_person(session, 1, 1)
         second, _ = await repo.get_or_create_person(session, 2, 2)
-    rows = [
-        {"pid": first.id, "kind": "nudge_sent", "at": TIMES[0]},
-        {"pid": second.id, "kind": "nudge_ignored", "at": TIMES[3]},
-    ]
+    rows = [(first.id, "nudge_sent", TIMES[0]), (second.id, "nudge_ignored", TIMES[3])]
     async with unit_of_work(sessions) as session:
         dialect = session.get_bind().dialect.name
         stored = stored_time(dialect)
@@ -75,13 +68,11 @@ async def test_rows_inserted_as_a_batch_read_back_like_any_other(sessions: Sessi
                 "INSERT INTO activity (person_id, kind, at) SELECT pid, kind, at FROM {rows}",
                 rows={"pid": "integer", "kind": "text", "at": "timestamptz"},
             ),
-            document(rows=[row | {"at": stored(row["at"])} for row in rows]),
+            document(rows=[(pid, kind, stored(at)) for pid, kind, at in rows]),
         )
     async with unit_of_work(sessions) as session:
         found = (await session.scalars(select(Activity).order_by(Activity.person_id))).all()
-    assert [(a.person_id, a.kind, a.at) for a in found] == [
-        (row["pid"], row["kind"], row["at"]) for row in rows
-    ]
+    assert [(a.person_id, a.kind, a.at) for a in found] == rows
     assert all(a.at.tzinfo is not None for a in found)
 
 

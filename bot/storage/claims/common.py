@@ -1,0 +1,189 @@
+"""What claiming does, said once for both databases: the row a claim hands the dispatcher,
+the values a claim writes, the statements that settle and record, and the interface each
+database's implementation offers the dispatcher."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager
+from datetime import datetime, time
+from typing import Any, NamedTuple, Protocol, cast
+
+from sqlalchemy import Table, and_, bindparam, case, false, null
+
+from bot.storage.batch import ColumnType
+from bot.storage.models import Person, Schedule
+from bot.storage.types import UTCDateTime
+
+SCHEDULES = cast(Table, Schedule.__table__)
+PEOPLE = cast(Table, Person.__table__)
+S, P = SCHEDULES.c, PEOPLE.c
+
+NOW = bindparam("now", type_=UTCDateTime())
+STALE_BEFORE = bindparam("stale_before", type_=UTCDateTime())
+LEASE = bindparam("lease", type_=UTCDateTime())
+
+
+class ClaimedRow(NamedTuple):
+    """A claimed row as the dispatcher reads it: whom to send what, the row as it was before
+    the claim (``due``, ``last``, ``answered``, ``following``), then the person's schedule
+    rules (the fields ``bot.chat.people.rules_of`` reads)."""
+
+    person_id: int
+    chat_id: int
+    blocked_at: datetime | None
+    place: str
+    routine_minutes: int
+    due: datetime
+    last: datetime | None
+    answered: bool
+    following: datetime | None
+    time_zone: str
+    working_days: int
+    day_start: time
+    day_end: time
+    interval_minutes: int
+    lunch_start: time | None
+    lunch_end: time | None
+    paused_until: datetime | None
+    snoozed_until: datetime | None
+
+
+# The columns of a ClaimedRow, in its order.
+SENDING_COLUMNS = (S.person_id, P.chat_id, P.blocked_at, S.place, S.routine_minutes)
+BEFORE_COLUMNS = (
+    S.next_nudge_at.label("due"),
+    S.last_nudge_at.label("last"),
+    S.last_nudge_answered.label("answered"),
+    S.following_nudge_at.label("following"),
+)
+RULE_COLUMNS = (
+    P.time_zone,
+    S.working_days,
+    S.day_start,
+    S.day_end,
+    S.interval_minutes,
+    S.lunch_start,
+    S.lunch_end,
+    S.paused_until,
+    S.snoozed_until,
+)
+RULES_FROM = len(SENDING_COLUMNS) + len(BEFORE_COLUMNS)
+assert ClaimedRow._fields[RULES_FROM:] == tuple(column.name for column in RULE_COLUMNS)
+
+
+def rules_key(row: ClaimedRow) -> tuple[Any, ...]:
+    """The rule columns of a claimed row: people who share them share their slots."""
+    return row[RULES_FROM:]
+
+
+# SET expressions see the row as it was. A row is sent as it stands when its person has not
+# blocked the bot, its slot is still fresh and its following slot is known and ahead.
+_SENT_AS_IS = and_(
+    P.blocked_at.is_(None), S.next_nudge_at >= STALE_BEFORE, S.following_nudge_at > NOW
+)
+CLAIM_VALUES = {
+    S.next_nudge_at: case(
+        (P.blocked_at.is_not(None), null()),
+        (S.following_nudge_at > NOW, S.following_nudge_at),
+        else_=LEASE,
+    ),
+    S.following_nudge_at: null(),
+    S.last_nudge_at: case((_SENT_AS_IS, S.next_nudge_at), else_=S.last_nudge_at),
+    S.last_nudge_answered: case((_SENT_AS_IS, false()), else_=S.last_nudge_answered),
+    S.snoozed_until: case((S.snoozed_until <= NOW, null()), else_=S.snoozed_until),
+}
+
+
+def moves_on(row: ClaimedRow, now: datetime) -> bool:
+    """Whether the claim moved a row on to its following slot, as CLAIM_VALUES decide it; the
+    other rows it took off the schedule (blocked) or parked on the lease."""
+    return row.blocked_at is None and row.following is not None and row.following > now
+
+
+# The nudge after a claimed row's following one (the claim's ``after``).
+FollowingAfter = Callable[[ClaimedRow], "datetime | None"]
+
+
+class Settlement(NamedTuple):
+    """The real slots of a row the claim parked on its lease."""
+
+    pid: int
+    lease: datetime
+    next: datetime | None
+    following: datetime | None
+    last: datetime | None
+    answered: bool
+
+
+# A row parked on the lease gets its real slots; the WHERE on the lease is the
+# compare-and-set that leaves alone a row someone changed meanwhile (a /schedule, a /pause).
+SETTLE = """
+    UPDATE schedules
+    SET next_nudge_at = moves.next, following_nudge_at = moves.following,
+        last_nudge_at = moves.last, last_nudge_answered = moves.answered
+    FROM {moves}
+    WHERE schedules.person_id = moves.pid AND schedules.next_nudge_at = moves.lease
+    RETURNING schedules.person_id
+"""
+SETTLE_COLUMNS: dict[str, ColumnType] = {
+    "pid": "integer",
+    "lease": "timestamptz",
+    "next": "timestamptz",
+    "following": "timestamptz",
+    "last": "timestamptz",
+    "answered": "boolean",
+}
+assert tuple(SETTLE_COLUMNS) == Settlement._fields
+
+# After sending: the activity log.
+LOG = "INSERT INTO activity (person_id, kind, at) SELECT pid, kind, at FROM {entries}"
+ENTRIES: dict[str, ColumnType] = {"pid": "integer", "kind": "text", "at": "timestamptz"}
+
+# (person, kind, when)
+Entry = tuple[int, str, datetime]
+
+
+class Claims(Protocol):
+    """The dispatcher's three steps on one database; each is committed when it returns."""
+
+    async def claim_due(
+        self,
+        *,
+        now: datetime,
+        stale_before: datetime,
+        lease: datetime,
+        limit: int,
+        after: FollowingAfter,
+    ) -> Sequence[ClaimedRow]:
+        """Claim up to ``limit`` due rows, earliest first: each moves on to its following
+        slot, with ``after`` its new following one, or onto ``lease`` when that is unknown
+        or past (see ``settle``). Where the claim is one statement (PostgreSQL), the new
+        following slots are written with the next ``record``, only where the row is still
+        as the claim left it; where it is a transaction (SQLite), by the claim itself."""
+        ...
+
+    async def settle(self, moves: Sequence[Settlement]) -> set[int]:
+        """Give rows parked on a lease their real slots; the people whose rows were still on
+        it."""
+        ...
+
+    async def record(
+        self, *, entries: Sequence[Entry], blocked: Sequence[int], now: datetime
+    ) -> None:
+        """Write down a batch once it is sent: the activity log, the people who turned out
+        to have blocked the bot, and whatever the claim left to write."""
+        ...
+
+
+class NudgeStore(Protocol):
+    """Where the dispatcher's claims run: opened once, used tick after tick."""
+
+    def claims(self) -> AbstractAsyncContextManager[Claims]:
+        """The claims of one tick."""
+        ...
+
+    async def close(self) -> None:
+        """Let go of whatever the store holds (a connection, a thread); it may be used again
+        afterwards, and opens them anew."""
+        ...
