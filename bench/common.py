@@ -557,9 +557,7 @@ class StatementLog:
 
 
 def is_claim_query(statement: str) -> bool:
-    """The statement that finds the due rows: on PostgreSQL the claim itself (one UPDATE), on
-    SQLite the SELECT inside its claiming transaction."""
+    """The statement that finds the due rows: the SELECT inside the claiming transaction (on
+    PostgreSQL with FOR UPDATE SKIP LOCKED)."""
     text = " ".join(statement.split()).upper()
-    if text.startswith("UPDATE SCHEDULES") and "FOR UPDATE SKIP LOCKED" in text:
-        return True
     return text.startswith("SELECT") and "FROM SCHEDULES JOIN PEOPLE" in text

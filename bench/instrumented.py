@@ -17,9 +17,9 @@ def shipped_send_concurrency() -> Any:
 
 
 class TimedDispatcher(Dispatcher):
-    """Records, per batch, the claim (the claiming statement, and on SQLite its transaction;
+    """Records, per batch, the claim (its transaction, the slots worked out in it, and
     settling any row it parked), the sending (until the last answer came back) and the
-    recording (following slots and activity rows).
+    recording (the activity rows).
     Every argument, ``send_concurrency`` included, goes to the Dispatcher unchanged."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -17,15 +17,14 @@ In both, the simulated clock moves one second from tick to tick.
 Everyone else (95% of the rest) has a next nudge some time in the 24 hours after the run; 5%
 have none. Ticks are paced, and on SQLite the WAL is checkpointed in the background at the
 same pace: one checkpoint per tick, as in the running bot, where both happen every second.
-Reported per tick: the whole tick; the claim (on PostgreSQL one UPDATE ... FROM (SELECT ...
-FOR UPDATE SKIP LOCKED) ... RETURNING in autocommit; on SQLite BEGIN IMMEDIATE, a SELECT, one
-UPDATE, COMMIT); the statement that finds the due rows alone (PostgreSQL: that UPDATE;
-SQLite: the SELECT); the sends; the recording (the rows' new following slots and the
-activity log: one statement on PostgreSQL, a transaction of two on SQLite); and ticks with
-nothing due. People are seeded with their following slot worked out, as a running bot has
-them. Then the claim the dispatcher actually sent is EXPLAINed (PostgreSQL: EXPLAIN (ANALYZE,
-BUFFERS), custom and generic plan; SQLite: EXPLAIN QUERY PLAN) and checked for
-ix_schedules_next_nudge_at.
+Reported per tick: the whole tick; the claim (a transaction: the SELECT of the due rows, FOR
+UPDATE SKIP LOCKED on PostgreSQL and behind BEGIN IMMEDIATE on SQLite, the slots after them
+worked out, one UPDATE that moves them all on, COMMIT; on SQLite all of it in one hand-off to
+the dispatcher's own thread); that SELECT alone; the sends; the recording (the activity log,
+one INSERT); and ticks with nothing due. People are seeded with their following slot worked
+out, as a running bot has them. Then the SELECT the dispatcher actually sent is EXPLAINed
+(PostgreSQL: EXPLAIN (ANALYZE, BUFFERS), custom and generic plan; SQLite: EXPLAIN QUERY PLAN)
+and checked for ix_schedules_next_nudge_at.
 
     .venv/bin/python -m bench.tick_cost [--runs 1000:rearm,1000000:rearm,1000000:stream]
         [--due 100] [--ticks 500] [--warmup 50] [--pace 0.25] [--backends sqlite,postgres]

@@ -2,13 +2,12 @@
 
 Each person's next nudge is a row (``schedules.next_nudge_at``, UTC, indexed), never a timer
 in memory. A tick claims the due rows in batches, then sends. Claiming moves each row on to
-the following slot its schedule rules worked out ahead and is committed before anything is
-sent, so two processes never send the same slot and a slot is sent at most once; on
-PostgreSQL it is one statement, behind ``FOR UPDATE SKIP LOCKED`` (bot/storage/claims.py).
-After sending, each row's new following slot and the activity log are written in one more.
-On SQLite both run on a connection and thread of the dispatcher's own (bot/storage/claims).
-After downtime, slots older than the freshness window are skipped, not sent: at most one
-nudge arrives, and only a little late.
+the following slot its schedule rules worked out ahead, and the slot after that, worked out
+while the claim holds the rows, becomes its new following slot; it is committed before
+anything is sent, so two processes never send the same slot and a slot is sent at most once
+(on PostgreSQL the rows are held ``FOR UPDATE SKIP LOCKED``; see bot/storage/claims). After
+sending, the activity log is written. After downtime, slots older than the freshness window
+are skipped, not sent: at most one nudge arrives, and only a little late.
 """
 
 from __future__ import annotations

@@ -1,12 +1,15 @@
 """The dispatcher's SQL: claiming due nudges, settling the ones claimed without a following
 slot, and recording what was sent.
 
-Claiming moves every due row on to the following slot its schedule rules worked out ahead
-(``schedules.following_nudge_at``) and marks the slot just due as the one last sent, with no
-rules and no Python in between, and is committed before anything is sent: a nudge is never
-claimed twice. A claimed row whose following slot was not known, or has passed already (after
-downtime), is parked on a short lease instead; the dispatcher works out its real slots and
-``settle``s it. Each database has its own way of doing the same (``postgres``, ``sqlite``).
+A claim is one short transaction: it finds the due rows and holds them (on PostgreSQL ``FOR
+UPDATE SKIP LOCKED``, so several workers never take the same row; on SQLite behind the write
+lock), the dispatcher works out the slot after each row's following one, and one UPDATE moves
+every row on to its following slot (``schedules.following_nudge_at``), with that slot as its
+new following one, and marks the slot just due as the one last sent. It is committed before
+anything is sent: a nudge is never claimed twice. A claimed row whose following slot was not
+known, or has passed already (after downtime), is parked on a short lease instead; the
+dispatcher works out its real slots and ``settle``s it. The statements are defined once
+(``common``) and run by each database's store (``postgres``, ``sqlite``).
 """
 
 from __future__ import annotations

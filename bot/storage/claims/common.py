@@ -7,11 +7,25 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime, time
+from functools import cache
 from typing import Any, NamedTuple, Protocol, cast
 
-from sqlalchemy import Table, and_, bindparam, case, false, null
+from sqlalchemy import (
+    Select,
+    Table,
+    Update,
+    and_,
+    bindparam,
+    case,
+    column,
+    false,
+    null,
+    select,
+    text,
+    update,
+)
 
-from bot.storage.batch import ColumnType
+from bot.storage.batch import ColumnType, rows_select
 from bot.storage.models import Person, Schedule
 from bot.storage.types import UTCDateTime
 
@@ -82,27 +96,71 @@ def rules_key(row: ClaimedRow) -> tuple[Any, ...]:
 _SENT_AS_IS = and_(
     P.blocked_at.is_(None), S.next_nudge_at >= STALE_BEFORE, S.following_nudge_at > NOW
 )
-CLAIM_VALUES = {
+_MOVE_ON = {
     S.next_nudge_at: case(
         (P.blocked_at.is_not(None), null()),
         (S.following_nudge_at > NOW, S.following_nudge_at),
         else_=LEASE,
     ),
-    S.following_nudge_at: null(),
     S.last_nudge_at: case((_SENT_AS_IS, S.next_nudge_at), else_=S.last_nudge_at),
     S.last_nudge_answered: case((_SENT_AS_IS, false()), else_=S.last_nudge_answered),
     S.snoozed_until: case((S.snoozed_until <= NOW, null()), else_=S.snoozed_until),
 }
 
 
-def moves_on(row: ClaimedRow, now: datetime) -> bool:
-    """Whether the claim moved a row on to its following slot, as CLAIM_VALUES decide it; the
-    other rows it took off the schedule (blocked) or parked on the lease."""
-    return row.blocked_at is None and row.following is not None and row.following > now
-
-
 # The nudge after a claimed row's following one (the claim's ``after``).
 FollowingAfter = Callable[[ClaimedRow], "datetime | None"]
+
+
+def due_rows(limit: Any) -> Select[Any]:
+    """The due rows as a ClaimedRow reads them, earliest first."""
+    return (
+        select(*SENDING_COLUMNS, *BEFORE_COLUMNS, *RULE_COLUMNS)
+        .join(PEOPLE, P.id == S.person_id)
+        .where(S.next_nudge_at <= NOW)
+        .order_by(S.next_nudge_at)
+        .limit(limit)
+    )
+
+
+# Every row a claim found, with the slot after its following one, or null where the claim
+# does not move it on.
+MOVED: dict[str, ColumnType] = {"pid": "integer", "following": "timestamptz"}
+
+
+def claim_rows(dialect: str) -> Update:
+    """The UPDATE that claims the rows in the ``moves`` document (MOVED): each moves on to
+    its following slot, with the one after it as its new following slot. The claim runs it
+    in the transaction that found the rows (due_rows) and holds them, so that the slots
+    can be worked out in between and every row is written once."""
+    moves = (
+        text(rows_select(dialect, "moves", MOVED))
+        .columns(*(column(name) for name in MOVED))
+        .subquery("moves")
+    )
+    return (
+        update(SCHEDULES)
+        .where(S.person_id == moves.c.pid, P.id == S.person_id)
+        .values(_MOVE_ON | {S.following_nudge_at: moves.c.following})
+    )
+
+
+def moves(
+    claimed: Sequence[ClaimedRow],
+    now: datetime,
+    after: FollowingAfter,
+    stored: Callable[[datetime | None], str | None],
+) -> list[tuple[int, str | None]]:
+    """The ``moves`` document's rows for the rows a claim found."""
+    # Slots are shared by many people: each is put as the database stores it once.
+    stored = cache(stored)
+    return [(row.person_id, stored(after(row)) if moves_on(row, now) else None) for row in claimed]
+
+
+def moves_on(row: ClaimedRow, now: datetime) -> bool:
+    """Whether the claim moved a row on to its following slot, as claim_rows decides it; the
+    other rows it took off the schedule (blocked) or parked on the lease."""
+    return row.blocked_at is None and row.following is not None and row.following > now
 
 
 class Settlement(NamedTuple):
@@ -158,9 +216,7 @@ class Claims(Protocol):
     ) -> Sequence[ClaimedRow]:
         """Claim up to ``limit`` due rows, earliest first: each moves on to its following
         slot, with ``after`` its new following one, or onto ``lease`` when that is unknown
-        or past (see ``settle``). Where the claim is one statement (PostgreSQL), the new
-        following slots are written with the next ``record``, only where the row is still
-        as the claim left it; where it is a transaction (SQLite), by the claim itself."""
+        or past (see ``settle``)."""
         ...
 
     async def settle(self, moves: Sequence[Settlement]) -> set[int]:
@@ -171,8 +227,8 @@ class Claims(Protocol):
     async def record(
         self, *, entries: Sequence[Entry], blocked: Sequence[int], now: datetime
     ) -> None:
-        """Write down a batch once it is sent: the activity log, the people who turned out
-        to have blocked the bot, and whatever the claim left to write."""
+        """Write down a batch once it is sent: the activity log and the people who turned
+        out to have blocked the bot."""
         ...
 
 

@@ -29,29 +29,23 @@ from typing import Any, TypeVar
 from sqlalchemy import (
     Integer,
     bindparam,
-    column,
     func,
     literal_column,
     null,
     select,
-    text,
     true,
     update,
 )
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
-from bot.storage.batch import ColumnType, batch_sql, rows_select, sqlite_time
+from bot.storage.batch import batch_sql, sqlite_time
 from bot.storage.claims.common import (
-    BEFORE_COLUMNS,
-    CLAIM_VALUES,
     ENTRIES,
     LOG,
     NOW,
     PEOPLE,
-    RULE_COLUMNS,
     RULES_FROM,
     SCHEDULES,
-    SENDING_COLUMNS,
     SETTLE,
     SETTLE_COLUMNS,
     ClaimedRow,
@@ -60,7 +54,9 @@ from bot.storage.claims.common import (
     P,
     S,
     Settlement,
-    moves_on,
+    claim_rows,
+    due_rows,
+    moves,
 )
 from bot.storage.db import sqlite_pragmas
 
@@ -87,33 +83,13 @@ def _json_ids(name: str) -> Any:
     return select(literal_column("value")).select_from(func.json_each(bindparam(name)))
 
 
-# Most ticks find nothing due: they should not take SQLite's write lock to learn that.
 # SQLite's compiler writes a LIMIT and its OFFSET as parameters unless they are SQL already.
 _ONE: Any = literal_column("1")
 _ZERO: Any = literal_column("0")
+# Most ticks find nothing due: they should not take SQLite's write lock to learn that.
 _ANY_DUE = _sql(select(_ONE).where(S.next_nudge_at <= NOW).limit(_ONE).offset(_ZERO))
-_DUE = _sql(
-    select(*SENDING_COLUMNS, *BEFORE_COLUMNS, *RULE_COLUMNS)
-    .join(PEOPLE, P.id == S.person_id)
-    .where(S.next_nudge_at <= NOW)
-    .order_by(S.next_nudge_at)
-    .limit(bindparam("limit", type_=Integer()))
-    .offset(_ZERO)
-)
-# The claim holds the write lock from its SELECT to this UPDATE, so the new following slots
-# are worked out in between and written with it (``moves``: every row the SELECT found,
-# with the slot after its following one, or null where the claim does not move it on).
-_MOVED: dict[str, ColumnType] = {"pid": "integer", "following": "timestamptz"}
-_MOVES = (
-    text(rows_select(DIALECT, "moves", _MOVED))
-    .columns(*(column(name) for name in _MOVED))
-    .subquery("moves")
-)
-_CLAIM = _sql(
-    update(SCHEDULES)
-    .where(S.person_id == _MOVES.c.pid, P.id == S.person_id)
-    .values(CLAIM_VALUES | {S.following_nudge_at: _MOVES.c.following})
-)
+_DUE = _sql(due_rows(bindparam("limit", type_=Integer())).offset(_ZERO))
+_CLAIM = _sql(claim_rows(DIALECT))
 _SETTLE = batch_sql(DIALECT, SETTLE, moves=SETTLE_COLUMNS)
 _LOG = batch_sql(DIALECT, LOG, entries=ENTRIES)
 _BLOCK_PEOPLE = _sql(update(PEOPLE).where(P.id.in_(_json_ids("ids"))).values(blocked_at=NOW))
@@ -211,12 +187,8 @@ class SqliteStore:
         with _write_lock(database):
             claimed = _claimed_rows(database.execute(_DUE, params).fetchall())
             if claimed:
-                stored = cache(sqlite_time)
-                moves = [
-                    (row.person_id, stored(after(row)) if moves_on(row, now) else None)
-                    for row in claimed
-                ]
-                database.execute(_CLAIM, params | {"moves": json.dumps(moves)})
+                document = json.dumps(moves(claimed, now, after, sqlite_time))
+                database.execute(_CLAIM, params | {"moves": document})
         return claimed
 
     def _settle(self, moves: Sequence[Settlement]) -> set[int]:
