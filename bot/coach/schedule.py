@@ -88,8 +88,9 @@ def within_working_hours(rules: ScheduleRules, moment: datetime) -> bool:
 
 
 def next_nudge(rules: ScheduleRules, after: datetime) -> datetime | None:
-    """The first nudge strictly after ``after`` (UTC), honouring pause and snooze; None when
-    the person has no working days."""
+    """The first nudge strictly after ``after`` (UTC), honouring pause and snooze (a pending
+    snooze inside working hours is the next nudge, whatever regular slots come before it);
+    None when the person has no working days."""
     if rules.working_days & 0b1111111 == 0:
         return None
     earliest = after
@@ -100,9 +101,8 @@ def next_nudge(rules: ScheduleRules, after: datetime) -> datetime | None:
         and rules.snoozed_until > earliest
         and within_working_hours(rules, rules.snoozed_until)
     ):
-        snoozed: datetime | None = rules.snoozed_until
-    else:
-        snoozed = None
+        # "Snooze 15 min" moves the next nudge: a regular slot before it is not sent too.
+        return rules.snoozed_until
     zone = ZoneInfo(rules.time_zone)
     local = earliest.astimezone(zone).replace(tzinfo=None)
     first_day = local.date()
@@ -115,8 +115,8 @@ def next_nudge(rules: ScheduleRules, after: datetime) -> datetime | None:
         day = first_day + timedelta(days=offset)
         for slot in _day_slots(rules, day, zone, from_wall if offset == 0 else None):
             if slot > earliest:
-                return min(slot, snoozed) if snoozed is not None else slot
-    return snoozed
+                return slot
+    return None
 
 
 def after_slot(rules: ScheduleRules, slot: datetime) -> ScheduleRules:
@@ -138,13 +138,13 @@ def upcoming(rules: ScheduleRules, now: datetime) -> tuple[datetime | None, date
     return first, None if first is None else following_nudge(rules, first)
 
 
-def slots_between(rules: ScheduleRules, start: datetime, end: datetime) -> list[datetime]:
-    """Every regular slot in [start, end): what /schedule shows for the rest of today."""
-    zone = ZoneInfo(rules.time_zone)
-    day = start.astimezone(zone).date()
-    last = end.astimezone(zone).date()
+def nudges_between(rules: ScheduleRules, start: datetime, end: datetime) -> list[datetime]:
+    """Every nudge in [start, end), pause and snooze honoured: what /schedule shows for the
+    rest of today."""
     found: list[datetime] = []
-    while day <= last:
-        found += [s for s in day_slots(rules, day) if start <= s < end]
-        day += timedelta(days=1)
+    slot = next_nudge(rules, start - timedelta(microseconds=1))
+    while slot is not None and slot < end:
+        found.append(slot)
+        rules = after_slot(rules, slot)
+        slot = next_nudge(rules, slot)
     return found

@@ -157,6 +157,23 @@ async def test_a_snoozed_nudge_comes_back_fifteen_minutes_later(
     assert (await _schedule(bot)).next_nudge_at == berlin(2026, 11, 23, 11, 0)
 
 
+async def test_a_snooze_longer_than_the_interval_replaces_the_slot_inside_it(
+    bot: BotHarness, api: FakeBotApi
+) -> None:
+    await bot.onboard()
+    await bot.send("/schedule every 15 min")
+    dispatcher = _dispatcher(bot)
+    bot.clock.now = berlin(2026, 11, 23, 10, 0)
+    assert (await dispatcher.tick()).sent == 1
+    bot.clock.now = berlin(2026, 11, 23, 10, 5)
+    await bot.press("Snooze 15 min")
+    await bot.send("/schedule")
+    assert "Still today: 10:20, 10:30, 10:45" in bot.last_text()
+    sent = await _run_day(bot, berlin(2026, 11, 23, 10, 5), 0.75)
+    local = [s.astimezone(BERLIN).strftime("%H:%M") for s in sent]
+    assert local == ["10:20", "10:30", "10:45"]
+
+
 async def test_a_paused_person_gets_no_nudges_until_the_pause_ends(
     bot: BotHarness, api: FakeBotApi
 ) -> None:

@@ -21,8 +21,9 @@ from hypothesis import strategies as st
 from bot.coach.schedule import (
     ScheduleRules,
     day_slots,
+    following_nudge,
     next_nudge,
-    slots_between,
+    nudges_between,
     upcoming,
     within_working_hours,
 )
@@ -264,9 +265,9 @@ def test_following_nudge_after_nudge_walks_every_slot_once_in_order(
         regular += [s for s in day_slots(rules, day) if earliest < s <= sent[-1]]
         day += timedelta(days=1)
     assert regular == sent
-    # /schedule's list of slots agrees with the walk, and with the independent reckoning.
-    assert slots_between(rules, earliest + timedelta(microseconds=1), sent[-1]) == sent[:-1]
-    assert slots_between(rules, sent[0], sent[-1]) == sent[:-1]  # [start, end)
+    # /schedule's list agrees with the walk, and with the independent reckoning.
+    assert nudges_between(rules, start, sent[-1]) == sent[:-1]
+    assert nudges_between(rules, sent[0], sent[-1]) == sent[:-1]  # [start, end)
     assert slots_in(rules, earliest, sent[-1]) == sent
 
 
@@ -302,16 +303,14 @@ def snoozes(draw: st.DrawFn) -> tuple[ScheduleRules, datetime, datetime]:
 
 @bounded
 @given(snoozes())
-def test_a_snooze_inside_working_hours_comes_first_when_it_is_earlier(
+def test_a_pending_snooze_inside_working_hours_is_the_next_nudge(
     case: tuple[ScheduleRules, datetime, datetime],
 ) -> None:
     rules, after, snooze = case
     regular = next_nudge(rules, after)
     snoozed = next_nudge(replace(rules, snoozed_until=snooze), after)
     counts = snooze > _earliest(rules, after) and within_working_hours(rules, snooze)
-    if not counts:
-        assert snoozed == regular
-    elif regular is None or snooze < regular:
+    if counts:
         assert snoozed == snooze
     else:
         assert snoozed == regular
@@ -432,6 +431,33 @@ def test_a_snooze_comes_before_the_next_slot_but_not_outside_working_hours() -> 
     assert next_nudge(snoozed, now) == berlin(2026, 11, 23, 10, 20)
     evening = replace(rules, snoozed_until=berlin(2026, 11, 23, 18, 0))
     assert next_nudge(evening, now) == berlin(2026, 11, 23, 11, 0)
+
+
+def test_a_snooze_longer_than_the_interval_is_not_interrupted_by_a_regular_nudge() -> None:
+    # Every 15 minutes; the 10:00 nudge is snoozed at 10:05, until 10:20. The 10:15 slot
+    # would be the same nudge again five minutes early: the snooze is what comes next, and
+    # once it has gone out, the regular slots go on.
+    rules = ScheduleRules("Europe/Berlin", MON_FRI, time(9, 0), time(17, 30), 15)
+    snoozed = replace(rules, snoozed_until=berlin(2026, 11, 23, 10, 20))
+    assert next_nudge(snoozed, berlin(2026, 11, 23, 10, 5)) == berlin(2026, 11, 23, 10, 20)
+    assert following_nudge(snoozed, berlin(2026, 11, 23, 10, 20)) == berlin(2026, 11, 23, 10, 30)
+    until_eleven = nudges_between(
+        snoozed, berlin(2026, 11, 23, 10, 5), berlin(2026, 11, 23, 11, 0)
+    )
+    assert until_eleven == [berlin(2026, 11, 23, 10, m) for m in (20, 30, 45)]
+
+
+def test_the_rest_of_a_day_that_is_paused_until_noon_starts_at_noon() -> None:
+    rules = ScheduleRules(
+        "Europe/Berlin",
+        MON_FRI,
+        time(9, 0),
+        time(17, 30),
+        120,
+        paused_until=berlin(2026, 11, 23, 12, 0),
+    )
+    rest = nudges_between(rules, berlin(2026, 11, 23, 8, 0), berlin(2026, 11, 24, 0, 0))
+    assert rest == [berlin(2026, 11, 23, h, 0) for h in (13, 15, 17)]
 
 
 def test_a_pause_holds_nudges_until_it_ends() -> None:

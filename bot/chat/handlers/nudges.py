@@ -15,7 +15,7 @@ from bot.chat.handlers.routine import start_routine
 from bot.chat.interaction import pressed
 from bot.chat.people import person_of, reschedule, rules_of
 from bot.coach.inputs import InputError, describe_days, parse_schedule_change
-from bot.coach.schedule import slots_between
+from bot.coach.schedule import nudges_between
 from bot.nudges.dispatcher import Claimed
 from bot.storage import repo
 
@@ -126,7 +126,7 @@ async def schedule_command(update: Update, context: Context) -> None:
         zone = ZoneInfo(person.time_zone)
         local = now.astimezone(zone)
         midnight = (local + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
-        today = slots_between(rules_of(person, schedule), now, midnight.astimezone(now.tzinfo))
+        today = nudges_between(rules_of(person, schedule), now, midnight.astimezone(now.tzinfo))
         upcoming = schedule.next_nudge_at
         summary = (
             f"<b>Your nudges</b> ({texts.escaped(person.time_zone)})\n"
@@ -142,7 +142,7 @@ async def schedule_command(update: Update, context: Context) -> None:
     lines = [summary]
     if paused is not None and paused > now:
         lines.append(f"Paused until {paused.astimezone(zone):%a %d %b %H:%M}.")
-    if today and (paused is None or paused <= now):
+    if today:
         lines.append("Still today: " + ", ".join(f"{s.astimezone(zone):%H:%M}" for s in today))
     elif upcoming is not None:
         lines.append(f"No more today. Next: {upcoming.astimezone(zone):%a %H:%M}.")
