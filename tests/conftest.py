@@ -5,7 +5,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.console.fake_bot_api import FakeBotApi
 from bot.storage import create_engine, migrations, session_factory
@@ -55,6 +55,15 @@ async def sessions(migrated_url: str) -> AsyncIterator[async_sessionmaker[AsyncS
     engine = create_engine(migrated_url)
     try:
         yield session_factory(engine)
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture
+async def engine(migrated_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(migrated_url)
+    try:
+        yield engine
     finally:
         await engine.dispose()
 

@@ -25,15 +25,6 @@ THEN = datetime(2026, 11, 23, 11, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-async def engine(migrated_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(migrated_url)
-    try:
-        yield engine
-    finally:
-        await engine.dispose()
-
-
-@pytest.fixture
 async def store(engine: AsyncEngine) -> AsyncIterator[NudgeStore]:
     store = nudge_store(engine)
     try:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from collections.abc import AsyncIterator
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, cast
@@ -17,15 +16,6 @@ from bot.app import _wal_checkpoint, schedule_wal_checkpoints
 from bot.storage import checkpoint_wal, create_engine, repo, session_factory, unit_of_work
 from bot.storage.db import WAL_BACKSTOP_PAGES
 from tests.chat.harness import BotHarness
-
-
-@pytest.fixture
-async def engine(migrated_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(migrated_url)
-    try:
-        yield engine
-    finally:
-        await engine.dispose()
 
 
 async def _write_people(engine: AsyncEngine, count: int) -> None:

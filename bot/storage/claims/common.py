@@ -174,6 +174,16 @@ class Settlement(NamedTuple):
     answered: bool
 
 
+def settlements(
+    moves: Sequence[Settlement], stored: Callable[[datetime | None], str | None]
+) -> list[tuple[Any, ...]]:
+    """The ``moves`` document's rows for SETTLE, times as the database stores them."""
+    return [
+        (pid, stored(lease), stored(n), stored(f), stored(last), answered)
+        for pid, lease, n, f, last, answered in moves
+    ]
+
+
 # A row parked on the lease gets its real slots; the WHERE on the lease is the
 # compare-and-set that leaves alone a row someone changed meanwhile (a /schedule, a /pause).
 SETTLE = """

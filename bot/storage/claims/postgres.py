@@ -32,6 +32,7 @@ from bot.storage.claims.common import (
     claim_rows,
     due_rows,
     moves,
+    settlements,
 )
 
 DIALECT = "postgresql"
@@ -94,11 +95,7 @@ class PostgresClaims:
         return claimed
 
     async def settle(self, moves: Sequence[Settlement]) -> set[int]:
-        rows = [
-            (pid, _iso(lease), _iso(n), _iso(f), _iso(last), answered)
-            for pid, lease, n, f, last, answered in moves
-        ]
-        settled = await self.connection.execute(_SETTLE, document(moves=rows))
+        settled = await self.connection.execute(_SETTLE, document(moves=settlements(moves, _iso)))
         return {pid for (pid,) in settled}
 
     async def record(

@@ -57,6 +57,7 @@ from bot.storage.claims.common import (
     claim_rows,
     due_rows,
     moves,
+    settlements,
 )
 from bot.storage.db import sqlite_pragmas
 
@@ -192,13 +193,9 @@ class SqliteStore:
         return claimed
 
     def _settle(self, moves: Sequence[Settlement]) -> set[int]:
-        rows = [
-            (pid, sqlite_time(lease), sqlite_time(n), sqlite_time(f), sqlite_time(last), a)
-            for pid, lease, n, f, last, a in moves
-        ]
-        database = self._database()
+        document = json.dumps(settlements(moves, sqlite_time))
         # One statement: a transaction of its own.
-        settled = database.execute(_SETTLE, {"moves": json.dumps(rows)}).fetchall()
+        settled = self._database().execute(_SETTLE, {"moves": document}).fetchall()
         return {pid for (pid,) in settled}
 
     def _record(self, entries: Sequence[Entry], blocked: Sequence[int], now: datetime) -> None:
