@@ -22,6 +22,7 @@ from sqlalchemy import (
     null,
     select,
     text,
+    true,
     update,
 )
 
@@ -145,7 +146,7 @@ def claim_rows(dialect: str) -> Update:
     )
 
 
-def moves(
+def moved_rows(
     claimed: Sequence[ClaimedRow],
     now: datetime,
     after: FollowingAfter,
@@ -203,6 +204,18 @@ SETTLE_COLUMNS: dict[str, ColumnType] = {
     "answered": "boolean",
 }
 assert tuple(SETTLE_COLUMNS) == Settlement._fields
+
+
+def blocking(ids: Any) -> tuple[Update, Update]:
+    """What a person who blocked the bot becomes (``ids``: an expression for their ids): blocked
+    since ``now``, with no nudge planned and nothing left unanswered."""
+    return (
+        update(PEOPLE).where(P.id.in_(ids)).values(blocked_at=NOW),
+        update(SCHEDULES)
+        .where(S.person_id.in_(ids))
+        .values(next_nudge_at=null(), following_nudge_at=null(), last_nudge_answered=true()),
+    )
+
 
 # After sending: the activity log.
 LOG = "INSERT INTO activity (person_id, kind, at) SELECT pid, kind, at FROM {entries}"

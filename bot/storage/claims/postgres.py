@@ -12,26 +12,24 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, null, true, update
+from sqlalchemy import Integer, bindparam
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.storage.batch import batch_statement, document, stored_time
 from bot.storage.claims.common import (
     ENTRIES,
     LOG,
-    PEOPLE,
     SCHEDULES,
     SETTLE,
     SETTLE_COLUMNS,
     ClaimedRow,
     Entry,
     FollowingAfter,
-    P,
-    S,
     Settlement,
+    blocking,
     claim_rows,
     due_rows,
-    moves,
+    moved_rows,
     settlements,
 )
 
@@ -46,6 +44,7 @@ DUE = due_rows(_LIMIT).with_for_update(skip_locked=True, of=SCHEDULES)
 _CLAIM = claim_rows(DIALECT)
 _SETTLE = batch_statement(DIALECT, SETTLE, moves=SETTLE_COLUMNS)
 _LOG = batch_statement(DIALECT, LOG, entries=ENTRIES)
+_BLOCK_PEOPLE, _BLOCK_SCHEDULES = blocking(bindparam("ids", expanding=True))
 _iso = stored_time(DIALECT)
 
 
@@ -90,7 +89,7 @@ class PostgresClaims:
             rows = (await self.connection.execute(DUE, params)).all()
             claimed = [ClaimedRow._make(row) for row in rows]
             if claimed:
-                params |= document(moves=moves(claimed, now, after, _iso))
+                params |= document(moves=moved_rows(claimed, now, after, _iso))
                 await self.connection.execute(_CLAIM, params)
         return claimed
 
@@ -109,16 +108,9 @@ class PostgresClaims:
         async with self._transaction():
             if entries:
                 await self.connection.execute(_LOG, log)
-            await self.connection.execute(
-                update(PEOPLE).where(P.id.in_(blocked)).values(blocked_at=now)
-            )
-            await self.connection.execute(
-                update(SCHEDULES)
-                .where(S.person_id.in_(blocked))
-                .values(
-                    next_nudge_at=null(), following_nudge_at=null(), last_nudge_answered=true()
-                )
-            )
+            params = {"ids": list(blocked), "now": now}
+            await self.connection.execute(_BLOCK_PEOPLE, params)
+            await self.connection.execute(_BLOCK_SCHEDULES, params)
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[None]:

@@ -9,8 +9,8 @@ PostgreSQL runs, compiled for SQLite once, so both databases keep one definition
 
 SQLite has no row locks: the claim holds the write lock (``BEGIN IMMEDIATE``) from the SELECT
 that picks the due rows to the UPDATE that moves them on, so no other writer (a handler, a
-second bot process) gets between the two. It SELECTs first because its RETURNING cannot see
-the values a row had before.
+second bot process) gets between the two, and the slots after them are worked out in between,
+as on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -31,10 +31,7 @@ from sqlalchemy import (
     bindparam,
     func,
     literal_column,
-    null,
     select,
-    true,
-    update,
 )
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
@@ -43,20 +40,18 @@ from bot.storage.claims.common import (
     ENTRIES,
     LOG,
     NOW,
-    PEOPLE,
     RULES_FROM,
-    SCHEDULES,
     SETTLE,
     SETTLE_COLUMNS,
     ClaimedRow,
     Entry,
     FollowingAfter,
-    P,
     S,
     Settlement,
+    blocking,
     claim_rows,
     due_rows,
-    moves,
+    moved_rows,
     settlements,
 )
 from bot.storage.db import sqlite_pragmas
@@ -93,12 +88,7 @@ _DUE = _sql(due_rows(bindparam("limit", type_=Integer())).offset(_ZERO))
 _CLAIM = _sql(claim_rows(DIALECT))
 _SETTLE = batch_sql(DIALECT, SETTLE, moves=SETTLE_COLUMNS)
 _LOG = batch_sql(DIALECT, LOG, entries=ENTRIES)
-_BLOCK_PEOPLE = _sql(update(PEOPLE).where(P.id.in_(_json_ids("ids"))).values(blocked_at=NOW))
-_BLOCK_SCHEDULES = _sql(
-    update(SCHEDULES)
-    .where(S.person_id.in_(_json_ids("ids")))
-    .values(next_nudge_at=null(), following_nudge_at=null(), last_nudge_answered=true())
-)
+_BLOCK_PEOPLE, _BLOCK_SCHEDULES = (_sql(change) for change in blocking(_json_ids("ids")))
 
 
 class SqliteStore:
@@ -188,7 +178,7 @@ class SqliteStore:
         with _write_lock(database):
             claimed = _claimed_rows(database.execute(_DUE, params).fetchall())
             if claimed:
-                document = json.dumps(moves(claimed, now, after, sqlite_time))
+                document = json.dumps(moved_rows(claimed, now, after, sqlite_time))
                 database.execute(_CLAIM, params | {"moves": document})
         return claimed
 
