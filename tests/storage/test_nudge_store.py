@@ -11,12 +11,13 @@ from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import delete, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.storage import create_engine, repo, session_factory, unit_of_work
 from bot.storage.claims import ClaimedRow, NudgeStore, SqliteStore, nudge_store
 from bot.storage.claims import sqlite as sqlite_claims
-from bot.storage.models import Schedule
+from bot.storage.models import Activity, Person, Schedule
 from tests.chat.harness import BotHarness
 
 NOW = datetime(2026, 11, 23, 9, 0, 0, 250_000, tzinfo=UTC)
@@ -121,6 +122,71 @@ async def test_a_claim_moves_the_row_on_and_writes_the_slot_after_it(
     assert after.last_nudge_at == before.next_nudge_at
     assert after.last_nudge_answered is False
     assert await _claim(store) == []  # nothing is claimed twice
+
+
+async def test_someone_who_forgets_while_their_nudge_is_on_its_way_leaves_nothing_behind(
+    engine: AsyncEngine, store: NudgeStore
+) -> None:
+    """Between a claim and its recording the sends take seconds; whoever /forgets meanwhile
+    is gone, and the rest of the batch is still written down."""
+    staying, leaving = await _person_due(engine, 7), await _person_due(engine, 8)
+    async with store.claims() as claims:
+        claimed = await claims.claim_due(
+            now=NOW,
+            stale_before=NOW - timedelta(minutes=5),
+            lease=NOW + timedelta(minutes=1),
+            limit=200,
+            after=lambda _row: THEN,
+        )
+        assert {row.person_id for row in claimed} == {staying, leaving}
+        async with unit_of_work(session_factory(engine)) as session:
+            await repo.delete_person(session, leaving)
+        await claims.record(
+            entries=[(pid, "nudge_sent", NOW) for pid in (staying, leaving)],
+            blocked=[leaving],
+            now=NOW,
+        )
+    async with unit_of_work(session_factory(engine)) as session:
+        logged = (await session.execute(select(Activity.person_id, Activity.kind))).all()
+        people = (await session.scalars(select(Person.id))).all()
+    assert logged == [(staying, "nudge_sent")]
+    assert people == [staying]
+
+
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
+async def test_a_forget_that_commits_while_the_recording_runs_loses_nobody_elses_entries(
+    engine: AsyncEngine, store: NudgeStore
+) -> None:
+    """The recording finds the person, then their /forget commits: on PostgreSQL the
+    recording waits for it and leaves them out, rather than failing the foreign key."""
+    staying, leaving = await _person_due(engine, 7), await _person_due(engine, 8)
+    await _claim(store)
+    async with engine.connect() as forgetting:
+        await forgetting.execute(delete(Person).where(Person.id == leaving))  # not committed
+        async with store.claims() as claims:
+            recording = asyncio.create_task(
+                claims.record(
+                    entries=[(pid, "nudge_sent", NOW) for pid in (staying, leaving)],
+                    blocked=[],
+                    now=NOW,
+                )
+            )
+            await _until_waiting_for_a_lock(engine)
+            await forgetting.commit()
+            await recording
+    async with unit_of_work(session_factory(engine)) as session:
+        logged = (await session.execute(select(Activity.person_id, Activity.kind))).all()
+    assert logged == [(staying, "nudge_sent")]
+
+
+async def _until_waiting_for_a_lock(engine: AsyncEngine) -> None:
+    query = text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
+    for _ in range(500):
+        async with engine.connect() as connection:
+            if (await connection.execute(query)).scalar_one():
+                return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the recording never waited for the /forget")
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)

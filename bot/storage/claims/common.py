@@ -217,8 +217,13 @@ def blocking(ids: Any) -> tuple[Update, Update]:
     )
 
 
-# After sending: the activity log.
-LOG = "INSERT INTO activity (person_id, kind, at) SELECT pid, kind, at FROM {entries}"
+# After sending: the activity log. The sends take seconds, and someone in the batch may
+# /forget meanwhile: their entries are dropped (the join), rather than the whole batch's
+# failing on the foreign key. PostgreSQL adds a lock on the people rows (see postgres.py).
+LOG = """
+    INSERT INTO activity (person_id, kind, at)
+    SELECT pid, kind, at FROM {entries} JOIN people ON people.id = entries.pid
+"""
 ENTRIES: dict[str, ColumnType] = {"pid": "integer", "kind": "text", "at": "timestamptz"}
 
 # (person, kind, when)

@@ -43,7 +43,11 @@ _LIMIT = bindparam("limit", type_=Integer(), literal_execute=True)
 DUE = due_rows(_LIMIT).with_for_update(skip_locked=True, of=SCHEDULES)
 _CLAIM = claim_rows(DIALECT)
 _SETTLE = batch_statement(DIALECT, SETTLE, moves=SETTLE_COLUMNS)
-_LOG = batch_statement(DIALECT, LOG, entries=ENTRIES)
+# Whoever the join finds stays until the INSERT commits: a /forget that deletes them after
+# the statement began waits for it instead of failing the foreign key (in READ COMMITTED a
+# locking read skips a row deleted meanwhile). The foreign key's own check then finds the
+# row locked already.
+_LOG = batch_statement(DIALECT, LOG + " FOR KEY SHARE OF people", entries=ENTRIES)
 _BLOCK_PEOPLE, _BLOCK_SCHEDULES = blocking(bindparam("ids", expanding=True))
 _iso = stored_time(DIALECT)
 
