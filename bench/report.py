@@ -150,12 +150,31 @@ def _flight(item: tuple[str, Any]) -> int:
     return int(item[0].rsplit("_", 1)[1])
 
 
+def machine_noise(data: dict[str, Any]) -> list[str]:
+    lines = [
+        "| work, fixed | every | p50 / p99 ms | p99 / p50 |",
+        "|---|---|---|---|",
+    ]
+    names = {
+        "cpu": "pure Python, small working set",
+        "pages": f"{data['reads_per_pages_sample']} random 4 KiB reads of a "
+        f"{data['file_mib']} MiB cached file",
+    }
+    for run in data["runs"]:
+        lines.append(
+            f"| {names[run['workload']]} | {run['pace_s']:g} s | {_ms(run['ms'], 'p50', 'p99')} "
+            f"| {run['p99_over_p50']:.1f} |"
+        )
+    return lines
+
+
 TABLES = {
     "throughput": throughput,
     "tick_cost": tick_cost,
     "memory": memory,
     "lateness": lateness,
     "http_client": http_client,
+    "machine_noise": machine_noise,
 }
 
 

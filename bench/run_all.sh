@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Run every benchmark in turn (about 80 minutes on a 2-core machine) and keep each one's JSON
+# Run every benchmark in turn (about 90 minutes on a 2-core machine) and keep each one's JSON
 # line and progress log in bench/results/ (git-ignored). Needs PostgreSQL at 127.0.0.1:5432
 # (user postgres, trust auth; LIMBER_BENCH_PG_HOST/PORT/USER to change); every database it
 # creates is called limber_bench_* and dropped again. Only 127.0.0.1 is used.
@@ -40,6 +40,7 @@ want tick_cost && run tick_cost --runs 1000:rearm,1000000:rearm,1000000:stream -
 want tick_cost_1s && STAMP="$STAMP-1s" run tick_cost --runs 1000000:stream --ticks 300 --pace 1
 want tick_cost_mmap && STAMP="$STAMP-mmap" run tick_cost --runs 1000000:stream --ticks 300 \
     --pace 1 --backends sqlite --sqlite-mmap-mb 1024
+want machine_noise && run machine_noise --samples 200 --paces 0.25,1 --reads 600 --file-mib 256
 want memory && run memory --sizes 1000,1000000 --jobqueue-sizes 1000,1000000
 want schedule_rules && run schedule_rules --cases 20000 --rounds 5
 want lateness && run lateness --people 100000 --window 180 \
