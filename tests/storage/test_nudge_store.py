@@ -130,17 +130,11 @@ async def test_someone_who_forgets_while_their_nudge_is_on_its_way_leaves_nothin
     """Between a claim and its recording the sends take seconds; whoever /forgets meanwhile
     is gone, and the rest of the batch is still written down."""
     staying, leaving = await _person_due(engine, 7), await _person_due(engine, 8)
+    claimed = await _claim(store)
+    assert {row.person_id for row in claimed} == {staying, leaving}
+    async with unit_of_work(session_factory(engine)) as session:
+        await repo.delete_person(session, leaving)
     async with store.claims() as claims:
-        claimed = await claims.claim_due(
-            now=NOW,
-            stale_before=NOW - timedelta(minutes=5),
-            lease=NOW + timedelta(minutes=1),
-            limit=200,
-            after=lambda _row: THEN,
-        )
-        assert {row.person_id for row in claimed} == {staying, leaving}
-        async with unit_of_work(session_factory(engine)) as session:
-            await repo.delete_person(session, leaving)
         await claims.record(
             entries=[(pid, "nudge_sent", NOW) for pid in (staying, leaving)],
             blocked=[leaving],
